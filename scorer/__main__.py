@@ -1,0 +1,5 @@
+"""`python -m scorer` runs the CLI."""
+
+from scorer.cli import main
+
+main()

@@ -1,0 +1,157 @@
+"""Bytes → text: decode whatever a crawler brought back (UTF-8, GB18030/GBK, Big5, UTF-16, HTML)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from scorer.errors import InputError
+
+MAX_BYTES = 50 * 1024 * 1024
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CANDIDATES = ["gb18030", "big5", "big5hkscs", "utf_8"]
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|div|p|meta|table)\b", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A report as decoded text; `text` is what offsets in the original refer to."""
+
+    source: str
+    text: str
+    encoding: str
+    html: bool
+
+
+def read_report(path: str | Path) -> RawDocument:
+    """Read and decode a report file, raising InputError with a one-line reason."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not a report file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"{p}: {size} bytes is larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
+        data = p.read_bytes()
+    except PermissionError:
+        raise InputError(f"{p}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    return decode_report(data, source=str(p))
+
+
+def decode_report(data: bytes, *, source: str = "<bytes>") -> RawDocument:
+    """Decode bytes to text with LF line ends; HTML becomes text with one block per line."""
+    if not data.strip():
+        raise InputError(f"{source}: empty file")
+    text, encoding = _decode(data, source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    is_html = source.lower().endswith((".html", ".htm", ".xhtml")) or bool(_HTML_SNIFF.search(data[:2048]))
+    if is_html:
+        text = html_to_text(text)
+    if _CONTROL.search(text) and len(_CONTROL.findall(text)) > max(8, len(text) // 100):
+        raise InputError(f"{source}: binary file (control characters), not a text report")
+    text = _CONTROL.sub("", text)
+    if not text.strip():
+        raise InputError(f"{source}: no text in file")
+    return RawDocument(source=source, text=text, encoding=encoding, html=is_html)
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec.replace("-sig", "")
+            except UnicodeDecodeError:
+                raise InputError(f"{source}: undecodable {codec} text after a byte-order mark") from None
+    if b"\x00" in data:
+        raise InputError(f"{source}: binary file (NUL bytes), not a text report")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        name = "gb18030" if name in {"gb2312", "gbk", "gb18030"} else name
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None:
+        raise InputError(f"{source}: cannot decode as UTF-8, GB18030/GBK or Big5 (binary or corrupt file)")
+    encoding = best.encoding
+    return str(best), "gb18030" if encoding in {"gbk", "gb2312"} else encoding
+
+
+_BLOCK = frozenset(
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead title tr ul".split()
+)
+_DROP = frozenset("script style noscript template svg head iframe button select option".split())
+
+
+class _TextExtractor(HTMLParser):
+    """Collect text, one line per block element, skipping scripts, styles and form widgets."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self._current: list[str] = []
+        self._skip: list[str] = []
+
+    def _flush(self) -> None:
+        line = re.sub(r"[ \t\n]+", " ", "".join(self._current)).strip()
+        if line:
+            self.lines.append(line)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self._skip.clear()
+        if tag in _DROP:
+            self._skip.append(tag)
+            return
+        if tag in _BLOCK:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip and tag == self._skip[-1]:
+            self._skip.pop()
+            return
+        if tag in _BLOCK and not self._skip:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._current.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Render HTML as plain text with block elements as lines; scripts and styles dropped."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    return "\n".join(parser.lines) + "\n"

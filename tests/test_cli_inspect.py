@@ -1,0 +1,49 @@
+"""`scorer inspect`: JSON for machines, one clear line for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import seed_path
+
+SCORER = [sys.executable, "-m", "scorer"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    return subprocess.run([*SCORER, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_inspect_json() -> None:
+    out = run("inspect", str(seed_path("000_bbf3d8a01ec62c26")), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["metadata"]["region"] == "浏阳市" and data["metadata"]["published"] == "2021-03-11"
+    assert data["cleaning"]["boilerplate_lines"] == 4
+    assert data["chunks"][1]["title"] == "一、2020年工作总结"
+    assert data["text"].startswith("浏阳市人民政府2020年法治政府建设工作报告")
+
+
+def test_inspect_human_output_goes_to_stderr() -> None:
+    out = run("inspect", str(seed_path("001_b1447d7b30bc702a")))
+    assert out.returncode == 0 and out.stdout == ""
+    assert "相山区" in out.stderr and "536" in out.stderr
+
+
+@pytest.mark.parametrize("kind", ["empty", "binary", "missing", "directory"])
+def test_bad_input_is_one_line_and_nonzero(tmp_path, kind: str) -> None:
+    path = tmp_path / "report.txt"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "binary":
+        path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    elif kind == "directory":
+        path = tmp_path
+    out = run("inspect", str(path))
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("scorer: error:")
+    assert "Traceback" not in out.stderr
