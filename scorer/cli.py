@@ -69,6 +69,21 @@ def inspect(file: FileArg, as_json: JsonOpt = False, max_chunk_chars: ChunkOpt =
         print_inspect(doc, _stderr())
 
 
+@app.command(epilog="Example: scorer figures tests/data/reports/001_b1447d7b30bc702a.txt --json")
+def figures(file: FileArg, as_json: JsonOpt = False) -> None:
+    """List every figure the regex baseline finds, and the number-like text it rejects."""
+    from scorer.figures import scan
+    from scorer.pipeline import load_document
+    from scorer.render import figures_json, print_figures
+
+    doc = load_document(file)
+    result = scan(doc.text)
+    if as_json:
+        _stdout_json(figures_json(doc, result))
+    else:
+        print_figures(doc, result, _stderr())
+
+
 def main() -> None:
     """Entry point: expected failures become one line on stderr and a documented exit code."""
     try:

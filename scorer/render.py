@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from scorer.figures import FigureScan
     from scorer.pipeline import Document
 
 
@@ -87,3 +88,67 @@ def print_inspect(doc: Document, console: Console) -> None:
     for ch in data["chunks"]:
         table.add_row(str(ch["index"]), ch["title"][:60], str(ch["start"]), str(ch["end"]), str(ch["chars"]))
     console.print(table)
+
+
+def figures_json(doc: Document, result: FigureScan) -> dict[str, Any]:
+    """The `scorer figures --json` object; offsets are into the normalized text, `original` into the file."""
+
+    def original(start: int, end: int) -> dict[str, Any]:
+        ostart, oend = doc.norm.to_original(start, end)
+        return {"start": ostart, "end": oend, "text": doc.norm.original[ostart:oend]}
+
+    return {
+        "source": doc.raw.source,
+        "figures": [
+            {
+                "surface": f.surface,
+                "value": f.value,
+                "unit": f.unit,
+                "approx": f.approx,
+                "kind": f.kind,
+                "canonical": str(f.canonical),
+                "canonical_high": str(f.canonical_high) if f.canonical_high is not None else None,
+                "start": f.start,
+                "end": f.end,
+                "original": original(f.start, f.end),
+            }
+            for f in result.figures
+        ],
+        "rejected": [
+            {"surface": r.surface, "reason": r.reason, "start": r.start, "end": r.end}
+            for r in result.rejected
+        ],
+    }
+
+
+def print_figures(doc: Document, result: FigureScan, console: Console) -> None:
+    """Human view of `scorer figures`: a table with context and a count of rejections by reason."""
+    from collections import Counter
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{doc.raw.source}：{len(result.figures)} 个数字")
+    for col in ("#", "原文", "数值", "单位", "约数", "类型", "上下文"):
+        table.add_column(col)
+    text = doc.text
+    for i, f in enumerate(result.figures, 1):
+        context = (
+            text[max(0, f.start - 12) : f.start]
+            + "[bold]"
+            + escape(f.surface)
+            + "[/]"
+            + text[f.end : f.end + 6]
+        )
+        table.add_row(
+            str(i),
+            escape(f.surface),
+            str(f.canonical),
+            f.unit,
+            f.approx or "",
+            f.kind,
+            context.replace("\n", " "),
+        )
+    console.print(table)
+    reasons = Counter(r.reason for r in result.rejected)
+    console.print("排除的非数字：" + "，".join(f"{k} {v}" for k, v in sorted(reasons.items())))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import seed_path
 
 from scorer.chunking import chunk_text
 from scorer.pipeline import load_document
+
+from conftest import seed_path
 
 EXPECTED_TITLES = {
     "000": ["（前言）", "一、2020年工作总结", "二、存在的问题和不足", "三、2021年工作规划"],

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import seed_path
 
 SCORER = [sys.executable, "-m", "scorer"]
@@ -47,3 +48,19 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path, kind: str) -> None:
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and out.stderr.startswith("scorer: error:")
     assert "Traceback" not in out.stderr
+
+
+def test_figures_json_matches_the_documented_shape() -> None:
+    out = run("figures", str(seed_path("001_b1447d7b30bc702a")), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    first = data["figures"][0]
+    assert set(first) >= {"surface", "value", "unit", "approx", "kind", "canonical", "start", "end"}
+    assert {"surface", "reason", "start", "end"} <= set(data["rejected"][0])
+    yuan = [f for f in data["figures"] if f["unit"] == "元"]
+    assert any(f["original"]["text"].endswith("萬元") for f in yuan)
+
+
+def test_figures_human_output() -> None:
+    out = run("figures", str(seed_path("003_8d0d213d0836cbcc")))
+    assert out.returncode == 0 and "排除的非数字" in out.stderr

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import seed_path
 
 from scorer.pipeline import load_document
+
+from conftest import seed_path
 
 EXPECTED = {
     "000": {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from conftest import seed_path
-
 from scorer.normalize import boilerplate_category, normalize, to_simplified
 from scorer.pipeline import load_document
+
+from conftest import seed_path
 
 GLOSS = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 
 import pytest
-from conftest import seed_path
-from test_normalize import assert_offsets_sound
-from variants import VARIANTS
 
 from scorer.ingest import decode_report
 from scorer.pipeline import load_document, prepare
+
+from conftest import seed_path
+from test_normalize import assert_offsets_sound
+from variants import VARIANTS
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
