@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from rich.console import Console
 
     from scorer.figures import FigureScan
+    from scorer.outline import Outline
     from scorer.pipeline import Document
+    from scorer.schema import ReportExtraction
 
 
 def inspect_json(doc: Document) -> dict[str, Any]:
@@ -152,3 +157,55 @@ def print_figures(doc: Document, result: FigureScan, console: Console) -> None:
     console.print(table)
     reasons = Counter(r.reason for r in result.rejected)
     console.print("排除的非数字：" + "，".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+
+
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr; yields a callback (done, total)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def print_extraction(result: ReportExtraction, outline: Outline, console: Console) -> None:
+    """Human view of `scorer extract`: measures per dimension with their quotes."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"抽取结果（{result.backend}：{result.model or '规则'}）", show_lines=True)
+    for col in ("维度", "措施", "引文", "数字"):
+        table.add_column(col)
+    for dim in outline.dimensions:
+        for m in result.dimensions.get(dim.id, []):
+            table.add_row(
+                dim.name,
+                escape(m.summary),
+                escape(m.evidence[:80]),
+                escape("，".join(f.surface for f in m.figures)),
+            )
+    console.print(table)
+    for label, items in (
+        ("问题", result.shortcomings),
+        ("计划", result.plans),
+        ("第一责任人", result.leader_duties),
+    ):
+        for item in items:
+            console.print(f"[bold]{label}[/]：{escape(item.text)}")
+    u = result.usage
+    console.print(
+        f"调用 {u.calls} 次，缓存命中 {u.cache_hits}，提示 {u.prompt_tokens} tokens，"
+        f"生成 {u.completion_tokens} tokens，发送 {u.prompt_chars} 字符"
+    )

@@ -1,0 +1,124 @@
+"""A content-addressed, reviewable cache of LLM responses: one JSON file per request.
+
+The key is the SHA-256 of the canonical request (model, endpoint host and path — never the
+key —, mode, messages, schema, sampling parameters, prompt version). Files are written
+atomically; an entry that is corrupt, was stored under the wrong key or no longer validates
+against the current schema is reported and ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from scorer import __version__
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def schema_digest(model: type[BaseModel]) -> str:
+    return hashlib.sha256(canonical_json(model.model_json_schema()).encode()).hexdigest()
+
+
+def request_for(
+    *,
+    model: str,
+    endpoint: str,
+    mode: str,
+    messages: list[dict[str, str]],
+    schema: str,
+    params: dict[str, Any],
+    prompt_version: str,
+) -> dict[str, Any]:
+    """The request a cache key is computed from; it holds no secret."""
+    return {
+        "model": model,
+        "endpoint": endpoint,
+        "mode": mode,
+        "messages": messages,
+        "schema_sha256": schema,
+        "params": params,
+        "prompt_version": prompt_version,
+    }
+
+
+def cache_key(request: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(request).encode()).hexdigest()
+
+
+@dataclass
+class CacheHit:
+    parsed: BaseModel
+    usage: dict[str, Any]
+
+
+@dataclass
+class Cache:
+    """Read and write entries under `root`; `problems` collects what was found wrong."""
+
+    root: Path
+    problems: list[str] = field(default_factory=list)
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str, request: dict[str, Any], model: type[BaseModel]) -> CacheHit | None:
+        path = self.path(key)
+        if not path.exists():
+            return None
+        try:
+            entry = json.loads(path.read_text("utf-8"))
+            if entry.get("key") != key or cache_key(entry["request"]) != key or entry["request"] != request:
+                self.problems.append(f"{path}: request does not match its key; ignored")
+                return None
+            parsed = model.model_validate(entry["parsed"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            reason = "no longer matches the schema" if isinstance(exc, ValidationError) else "corrupt"
+            self.problems.append(f"{path}: {reason}; ignored and re-fetched")
+            return None
+        return CacheHit(parsed=parsed, usage=entry.get("usage", {}))
+
+    def put(
+        self,
+        key: str,
+        request: dict[str, Any],
+        parsed: BaseModel,
+        completions: list[dict[str, Any]],
+        usage: dict[str, Any],
+        recorded_with: dict[str, Any],
+    ) -> Path:
+        path = self.path(key)
+        entry = {
+            "key": key,
+            "recorded": {
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "by": f"scorer {__version__}",
+                **recorded_with,
+            },
+            "request": request,
+            "parsed": parsed.model_dump(mode="json"),
+            "usage": usage,
+            "completions": completions,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(entry, handle, ensure_ascii=False, indent=1)
+                handle.write("\n")
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        return path

@@ -1,0 +1,160 @@
+"""LLM extraction of a whole report: chunks in parallel, cached, retried, merged.
+
+One chunk failing never loses the others: every chunk that succeeds is cached at once, and
+a failed chunk is named with its reason in the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from scorer.cache import Cache, cache_key, request_for, schema_digest
+from scorer.chunking import Chunk
+from scorer.errors import ConfigError
+from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
+from scorer.outline import Outline
+from scorer.pipeline import Document
+from scorer.prompts import messages_for, prompt_version
+from scorer.schema import FailedChunk, ReportExtraction, Usage, chunk_model, merge_chunks
+
+MAX_SPLIT_DEPTH = 2
+MIN_SPLIT_CHARS = 200
+
+
+@dataclass
+class _Outcome:
+    index: int
+    parsed: BaseModel | None
+    usage: Usage
+    error: str | None = None
+
+
+def split_in_half(text: str) -> tuple[str, str]:
+    """Cut near the middle at a paragraph, else sentence, else anywhere."""
+    middle = len(text) // 2
+    for boundary in (r"\n", r"[。！？；]"):
+        cuts = [m.end() for m in re.finditer(boundary, text) if 0 < m.end() < len(text)]
+        if cuts:
+            cut = min(cuts, key=lambda c: abs(c - middle))
+            return text[:cut], text[cut:]
+    return text[:middle], text[middle:]
+
+
+def _combine(model: type[BaseModel], parts: list[BaseModel]) -> BaseModel:
+    fields = {name: [item for part in parts for item in getattr(part, name)] for name in model.model_fields}
+    return model(**fields)
+
+
+class Extractor:
+    """Runs the chunks of one report through the cache and, where needed, the endpoint."""
+
+    def __init__(self, settings: Settings, outline: Outline, *, client: LLMClient | None = None) -> None:
+        self.settings = settings
+        self.outline = outline
+        self.model = chunk_model(outline)
+        self.schema = schema_digest(self.model)
+        self.cache = Cache(settings.cache_dir) if settings.cache != "off" else None
+        self._client = client
+        self.mode = settings.resolved_mode()
+
+    @property
+    def client(self) -> LLMClient:
+        if self._client is None:
+            self._client = LLMClient(self.settings)
+        return self._client
+
+    def _request(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        return request_for(
+            model=self.settings.model,
+            endpoint=self.settings.endpoint,
+            mode=self.mode,
+            messages=messages,
+            schema=self.schema,
+            params={"temperature": 0, "max_tokens": self.settings.max_tokens},
+            prompt_version=prompt_version(),
+        )
+
+    def run_text(self, doc: Document, chunk: Chunk, text: str, depth: int = 0) -> tuple[BaseModel, Usage]:
+        """Extract one piece of text: cache first, then the endpoint; halves on truncation."""
+        messages = messages_for(text, chunk, len(doc.chunks), doc.metadata, self.outline)
+        request = self._request(messages)
+        key = cache_key(request)
+        policy = self.settings.cache
+        if self.cache is not None and policy in ("use", "replay"):
+            hit = self.cache.get(key, request, self.model)
+            if hit is not None:
+                return hit.parsed, Usage(cache_hits=1)
+        if policy == "replay":
+            raise ChunkFailed("not in the cache (--cache replay makes no network call)")
+        try:
+            parsed, record = self.client.extract(messages, self.model)
+        except Truncated:
+            if depth >= MAX_SPLIT_DEPTH or len(text) < MIN_SPLIT_CHARS:
+                raise ChunkFailed("answer truncated at max_tokens even after splitting the chunk") from None
+            usage = Usage()
+            parts = []
+            for half in split_in_half(text):
+                part, part_usage = self.run_text(doc, chunk, half, depth + 1)
+                parts.append(part)
+                usage = usage.add(part_usage)
+            return _combine(self.model, parts), usage
+        if self.cache is not None:
+            self.cache.put(
+                key,
+                request,
+                parsed,
+                record.completions,
+                record.usage.model_dump(),
+                {"model": self.settings.model, "endpoint": self.settings.endpoint, "mode": self.mode},
+            )
+        return parsed, record.usage
+
+    def run_chunk(self, doc: Document, chunk: Chunk) -> _Outcome:
+        try:
+            parsed, usage = self.run_text(doc, chunk, chunk.text_of(doc.text))
+            return _Outcome(chunk.index, parsed, usage)
+        except ChunkFailed as exc:
+            return _Outcome(chunk.index, None, Usage(), redact(str(exc), self.settings))
+        except ConfigError:
+            raise
+        except Exception as exc:  # a failure in one chunk must never lose the others
+            return _Outcome(chunk.index, None, Usage(), redact(f"{type(exc).__name__}: {exc}", self.settings))
+
+    def extract(
+        self, doc: Document, on_progress: Callable[[int, int], None] | None = None
+    ) -> ReportExtraction:
+        outcomes: dict[int, _Outcome] = {}
+        workers = max(1, min(self.settings.max_concurrency, len(doc.chunks) or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scorer-chunk") as pool:
+            futures = [pool.submit(self.run_chunk, doc, chunk) for chunk in doc.chunks]
+            for done, future in enumerate(as_completed(futures), 1):
+                outcome = future.result()
+                outcomes[outcome.index] = outcome
+                if on_progress:
+                    on_progress(done, len(futures))
+        usage = Usage()
+        for outcome in outcomes.values():
+            usage = usage.add(outcome.usage)
+        results = {i: o.parsed for i, o in outcomes.items() if o.parsed is not None}
+        merged = merge_chunks(
+            self.outline,
+            results,  # type: ignore[arg-type]
+            backend="llm",
+            model=self.settings.model,
+            endpoint=self.settings.endpoint,
+            prompt_version=prompt_version(),
+        )
+        merged.usage = usage
+        merged.chunks = len(doc.chunks)
+        merged.failed_chunks = [
+            FailedChunk(chunk=i, title=doc.chunks[i].title, reason=o.error or "unknown")
+            for i, o in sorted(outcomes.items())
+            if o.parsed is None
+        ]
+        return merged

@@ -1,0 +1,311 @@
+"""One structured call to any OpenAI-compatible endpoint, through openai + instructor.
+
+Network faults are retried here with tenacity (honouring Retry-After); invalid answers are
+re-asked by instructor a bounded number of times. openai and instructor are imported only
+when a call is made, so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import threading
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from scorer.errors import ConfigError
+from scorer.schema import Usage
+
+Mode = Literal["auto", "tools", "json", "json_schema", "md_json"]
+CachePolicy = Literal["use", "refresh", "off", "replay"]
+_THINK = re.compile(r"<think>.*?</think>\s*", re.DOTALL)
+
+
+class Settings(BaseModel):
+    """Where and how to call the model. Resolved from flags > env > config file > defaults."""
+
+    base_url: str = "https://api.openai.com/v1"
+    api_key: SecretStr | None = None
+    model: str = "gpt-4o-mini"
+    mode: Mode = "auto"
+    max_tokens: int = 4096
+    timeout: float = 120.0
+    max_concurrency: int = 4
+    network_retries: int = 5
+    validation_retries: int = 2
+    max_wait: float = 60.0
+    cache_dir: Path = Path("cache")
+    cache: CachePolicy = "use"
+    endpoint_configured: bool = False
+
+    @property
+    def endpoint(self) -> str:
+        """Host and path of the endpoint: what a cache key may know about where a call went."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.netloc}{parts.path}".rstrip("/")
+
+    def resolved_mode(self) -> str:
+        return resolve_mode(self.mode, self.base_url)
+
+
+_ENV = {
+    "OPENAI_API_KEY": "api_key",
+    "OPENAI_BASE_URL": "base_url",
+    "SCORER_MODEL": "model",
+    "SCORER_MODE": "mode",
+    "SCORER_CACHE_DIR": "cache_dir",
+    "SCORER_CACHE": "cache",
+    "SCORER_MAX_CONCURRENCY": "max_concurrency",
+}
+
+
+def _config_file(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
+    candidate = path or (Path(env["SCORER_CONFIG"]) if env.get("SCORER_CONFIG") else Path("scorer.toml"))
+    if not candidate.exists():
+        if path is not None:
+            raise ConfigError(f"{path}: config file not found")
+        return {}
+    try:
+        data = tomllib.loads(candidate.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{candidate}: not valid TOML ({exc})") from None
+    llm = data.get("llm", data)
+    unknown = set(llm) - set(Settings.model_fields) - {"llm"}
+    if unknown:
+        raise ConfigError(f"{candidate}: unknown settings {sorted(unknown)}")
+    return {k: v for k, v in llm.items() if k in Settings.model_fields}
+
+
+def resolve_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config: Path | None = None,
+) -> Settings:
+    """Merge settings: CLI flags > environment > config file > defaults."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = _config_file(config, env)
+    configured = bool({"base_url", "api_key", "model"} & set(merged))
+    for var, name in _ENV.items():
+        if env.get(var):
+            merged[name] = env[var]
+            configured = configured or var in {"OPENAI_API_KEY", "OPENAI_BASE_URL"}
+    for name, value in (flags or {}).items():
+        if value is not None:
+            merged[name] = value
+            configured = configured or name in {"base_url"}
+    merged["endpoint_configured"] = configured
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def resolve_mode(mode: str, base_url: str) -> str:
+    """`auto`: TOOLS for OpenAI/DeepSeek/DashScope, JSON_SCHEMA for vLLM/Ollama, JSON for local servers.
+
+    llama.cpp's server rejects `json_schema` with HTTP 500, so unknown local servers get JSON.
+    """
+    if mode != "auto":
+        return mode
+    parts = urlsplit(base_url)
+    host, port = (parts.hostname or "").lower(), parts.port
+    if any(name in host for name in ("openai.com", "deepseek.com", "dashscope", "aliyuncs.com")):
+        return "tools"
+    if port == 11434 or "ollama" in host or port == 8000 or "vllm" in host:
+        return "json_schema"
+    if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.startswith("127."):
+        return "json"
+    return "tools"
+
+
+class Truncated(Exception):
+    """The answer hit max_tokens (finish_reason length): split the chunk instead of asking again."""
+
+
+class ChunkFailed(Exception):
+    """A chunk could not be extracted after all retries; the reason is fit for a user."""
+
+
+class _EmptyChoices(Exception):
+    """A 200 answer without choices: transient, retried like a 5xx."""
+
+
+@dataclass
+class CallRecord:
+    """Everything one logical call sent and received, retries and re-asks included."""
+
+    completions: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+
+
+def strip_think(text: str) -> str:
+    """Drop `<think>…</think>` blocks that reasoning models put before the JSON."""
+    return _THINK.sub("", text).strip() if "<think>" in text else text
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name) if hasattr(headers, "get") else None
+        if value:
+            try:
+                return max(0.0, float(value) * scale)
+            except ValueError:
+                return None
+    return None
+
+
+class LLMClient:
+    """A thread-safe structured-output client for one endpoint and model."""
+
+    def __init__(self, settings: Settings) -> None:
+        import instructor
+        import openai
+
+        # instructor logs every failed attempt at ERROR; the scorer reports failures itself.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+        self.settings = settings
+        self._openai = openai
+        self._local = threading.local()
+        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        client = openai.OpenAI(
+            base_url=settings.base_url, api_key=key, max_retries=0, timeout=settings.timeout
+        )
+        original = client.chat.completions.create
+        client.chat.completions.create = self._wrap(original)  # type: ignore[method-assign]
+        modes = {
+            "tools": instructor.Mode.TOOLS,
+            "json": instructor.Mode.JSON,
+            "json_schema": instructor.Mode.JSON_SCHEMA,
+            "md_json": instructor.Mode.MD_JSON,
+        }
+        self.mode = settings.resolved_mode()
+        self._instructor = instructor.from_openai(client, mode=modes[self.mode])
+
+    def _transient(self, exc: BaseException) -> bool:
+        o = self._openai
+        if isinstance(exc, _EmptyChoices | o.RateLimitError | o.APIConnectionError | o.InternalServerError):
+            return True
+        return isinstance(exc, o.APIStatusError) and exc.status_code >= 500
+
+    def _wait(self, retry_state: Any) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        hinted = _retry_after(exc) if exc else None
+        if hinted is not None:
+            return min(hinted, self.settings.max_wait)
+        backoff = min(self.settings.max_wait, 0.5 * 2 ** (retry_state.attempt_number - 1))
+        return backoff * (0.5 + random.random() / 2)
+
+    def _wrap(self, create: Any) -> Any:
+        import tenacity
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(self._transient),
+            wait=self._wait,
+            stop=tenacity.stop_after_attempt(self.settings.network_retries + 1),
+            reraise=True,
+        )
+
+        def one_call(*args: Any, **kwargs: Any) -> Any:
+            record: CallRecord = self._local.record
+            chars = sum(len(str(m.get("content") or "")) for m in kwargs.get("messages", []))
+            chars += len(str(kwargs.get("tools") or "")) + len(str(kwargs.get("response_format") or ""))
+            record.usage = record.usage.add(Usage(calls=1, prompt_chars=chars))
+            completion = create(*args, **kwargs)
+            record.completions.append(completion.model_dump(mode="json"))
+            if completion.usage:
+                record.usage = record.usage.add(
+                    Usage(
+                        prompt_tokens=completion.usage.prompt_tokens or 0,
+                        completion_tokens=completion.usage.completion_tokens or 0,
+                    )
+                )
+            if not completion.choices:
+                raise _EmptyChoices("the endpoint answered without choices")
+            choice = completion.choices[0]
+            if choice.finish_reason == "length":
+                raise Truncated("answer truncated at max_tokens")
+            if choice.finish_reason == "content_filter":
+                raise ChunkFailed("the endpoint's content filter refused the chunk")
+            if choice.message.content:
+                choice.message.content = strip_think(choice.message.content)
+            return completion
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return retrying(one_call, *args, **kwargs)
+
+        return wrapped
+
+    def extract(
+        self, messages: list[dict[str, str]], response_model: type[BaseModel]
+    ) -> tuple[BaseModel, CallRecord]:
+        """One structured call; raises Truncated or ChunkFailed (with a reason that names no secret)."""
+        record = CallRecord()
+        self._local.record = record
+        try:
+            parsed = self._instructor.chat.completions.create(
+                model=self.settings.model,
+                response_model=response_model,
+                messages=messages,
+                max_retries=self.settings.validation_retries,
+                temperature=0,
+                max_tokens=self.settings.max_tokens,
+            )
+        except Exception as exc:  # instructor wraps everything; find the cause that matters
+            cause = (
+                _first_in_chain(exc, (Truncated, ChunkFailed, _EmptyChoices, self._openai.APIError)) or exc
+            )
+            if isinstance(cause, Truncated | ChunkFailed):
+                raise cause from None
+            raise ChunkFailed(self._describe(cause)) from None
+        return parsed, record
+
+    def _describe(self, cause: BaseException) -> str:
+        o = self._openai
+        if isinstance(cause, o.APIStatusError):
+            text = f"endpoint error HTTP {cause.status_code} after retries"
+        elif isinstance(cause, o.APITimeoutError):
+            text = "endpoint timed out after retries"
+        elif isinstance(cause, o.APIConnectionError):
+            text = "cannot connect to the endpoint after retries"
+        elif isinstance(cause, _EmptyChoices):
+            text = "endpoint kept answering without choices"
+        else:
+            attempts = self.settings.validation_retries + 1
+            text = f"invalid answer after {attempts} attempts: {type(cause).__name__}"
+        return redact(text, self.settings)
+
+
+def _first_in_chain(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> BaseException | None:
+    """The first exception of `kinds` among exc, its causes and contexts (instructor wraps errors)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kinds):
+            return current
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        todo.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
+    return None
+
+
+def redact(text: str, settings: Settings) -> str:
+    """Never let the API key into a message, a log line or a file."""
+    if settings.api_key:
+        secret = settings.api_key.get_secret_value()
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,114 @@
+"""Rubric files (`rubrics/*.toml`): the outline's dimensions, their keywords, and how they are scored.
+
+Loaded with tomllib and validated by pydantic, so a malformed file is an error that names the
+file and the field, not a crash halfway through a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scorer.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Item(_Strict):
+    """A sub-item of a dimension, recognised by its keywords."""
+
+    id: str
+    name: str
+    keywords: tuple[str, ...] = Field(min_length=1)
+
+
+class Dimension(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    scope: str
+    items: tuple[Item, ...] = Field(min_length=1)
+    weight: float = Field(default=10.0, gt=0)
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(k for item in self.items for k in item.keywords)
+
+
+class Outline(_Strict):
+    """One rubric: an Implementation Outline's dimensions plus its scoring rules."""
+
+    id: str
+    name: str
+    years: tuple[int, int]
+    overlap: str
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    sha256: str = ""
+    path: str = ""
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Outline:
+        ids = [d.id for d in self.dimensions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate dimension ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+        reserved = {"shortcomings", "plans", "leader_duties"}
+        if reserved & set(ids):
+            raise ValueError(f"dimension ids may not be {sorted(reserved)}")
+        return self
+
+    def dimension(self, dim_id: str) -> Dimension:
+        return next(d for d in self.dimensions if d.id == dim_id)
+
+
+def rubrics_dir() -> Path:
+    return Path(os.environ.get("SCORER_RUBRICS_DIR", PROJECT_ROOT / "rubrics"))
+
+
+def _format_error(path: Path, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{path}: field {loc}: {first['msg']}{more}"
+
+
+def parse_outline(data: bytes, path: Path) -> Outline:
+    """Validate rubric bytes; errors name the file and the field."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    raw["sha256"] = hashlib.sha256(data).hexdigest()
+    raw["path"] = str(path)
+    try:
+        return Outline.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(path, exc)) from None
+
+
+@cache
+def load_outline(id_or_path: str) -> Outline:
+    """Load a rubric by id (`outline-2015`) or by path to a .toml file."""
+    path = Path(id_or_path)
+    if path.suffix != ".toml" or not path.exists():
+        path = rubrics_dir() / f"{id_or_path}.toml"
+    if not path.exists():
+        known = ", ".join(list_outlines()) or "none"
+        raise ConfigError(f"no rubric {id_or_path!r} (known: {known})")
+    return parse_outline(path.read_bytes(), path)
+
+
+def list_outlines() -> list[str]:
+    return sorted(p.stem for p in rubrics_dir().glob("*.toml"))
+
+
+def outline_for_year(year: int | None) -> str:
+    """The outline in force for the year reported on: ≤ 2020 → 2015–2020, ≥ 2021 → 2021–2025."""
+    return "outline-2021" if year is not None and year >= 2021 else "outline-2015"
