@@ -183,6 +183,203 @@ def extract(
         raise typer.Exit(EXIT_CONFIG if len(result.failed_chunks) == result.chunks else EXIT_PARTIAL)
 
 
+BackendOpt = Annotated[
+    str,
+    typer.Option("--backend", help="auto (LLM when an endpoint is configured, else rules) | llm | rules."),
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Write <name>.md and <name>.json into this directory.")
+]
+
+
+def _options(backend: str, rubric: str, max_chunk_chars: int, **llm: object):
+    from scorer.assess import Options
+    from scorer.errors import InputError
+
+    if backend not in ("auto", "llm", "rules"):
+        raise InputError(f"--backend must be auto, llm or rules, not {backend!r}")
+    return Options(backend=backend, rubric=rubric, max_chunk_chars=max_chunk_chars, settings=_settings(**llm))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  scorer score tests/data/reports/000_bbf3d8a01ec62c26.txt > memo.md\n\n"
+        "  scorer score report.txt --backend rules --json\n\n"
+        "  OPENAI_API_KEY=... scorer score a.txt b.html --model gpt-4o-mini --out results/"
+    )
+)
+def score(
+    files: Annotated[list[Path], typer.Argument(help="One or more report files.")],
+    backend: BackendOpt = "auto",
+    rubric: RubricOpt = "auto",
+    out: OutOpt = None,
+    as_json: JsonOpt = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    cache: CacheOpt = None,
+    cache_dir: CacheDirOpt = None,
+    max_concurrency: JobsOpt = None,
+    max_chunk_chars: ChunkOpt = 6000,
+    max_tokens: MaxTokensOpt = None,
+    timeout: TimeoutOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Score reports: Markdown memo on stdout (or JSON with --json), a summary table on stderr."""
+    from scorer.assess import assess_file, card_json, safe_stem
+    from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
+    from scorer.memo import render_memo
+    from scorer.render import print_card, progress_bar
+
+    options = _options(
+        backend,
+        rubric,
+        max_chunk_chars,
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        cache=cache,
+        cache_dir=cache_dir,
+        max_concurrency=max_concurrency,
+        max_tokens=max_tokens,
+        timeout=timeout,
+        config=config,
+    )
+    console = _stderr()
+    exit_code = 0
+    cards = []
+    for file in files:
+        try:
+            with progress_bar(console, file.name) as advance:
+                result = assess_file(file, options, advance)
+        except ScorerError as exc:
+            if len(files) == 1:
+                raise
+            sys.stderr.write(f"scorer: error: {exc}\n")
+            exit_code = max(exit_code, exc.exit_code)
+            continue
+        for problem in result.cache_problems:
+            console.print(f"[yellow]cache:[/] {problem}")
+        card = result.card
+        if out is not None:
+            stem = safe_stem(file)
+            _write_atomic(out / f"{stem}.md", render_memo(card))
+            _write_atomic(out / f"{stem}.json", card_json(card))
+        elif as_json:
+            cards.append(card.model_dump(mode="json"))
+        else:
+            sys.stdout.write(render_memo(card))
+        print_card(card, console)
+        failed = result.extraction.failed_chunks
+        if failed:
+            exit_code = max(
+                exit_code, EXIT_CONFIG if len(failed) == result.extraction.chunks else EXIT_PARTIAL
+            )
+    if as_json and out is None and cards:
+        _stdout_json(cards[0] if len(files) == 1 else cards)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  scorer batch tests/data/reports --out results/\n\n"
+        "  scorer batch reports/*.html --out results/ --backend llm --jobs 4 --force"
+    )
+)
+def batch(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Report files or directories (*.txt, *.html, *.htm, *.md).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output directory (memos, JSON, ranking.csv, ranking.md).")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-score reports whose outputs are current.")
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Reports scored at once.")] = 2,
+    backend: BackendOpt = "auto",
+    rubric: RubricOpt = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    cache: CacheOpt = None,
+    cache_dir: CacheDirOpt = None,
+    max_concurrency: JobsOpt = None,
+    max_chunk_chars: ChunkOpt = 6000,
+    max_tokens: MaxTokensOpt = None,
+    timeout: TimeoutOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Score many reports, write each memo and JSON, and rank them; resumable, one failure never stops it."""
+    from scorer.batch import run_batch
+
+    options = _options(
+        backend,
+        rubric,
+        max_chunk_chars,
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        cache=cache,
+        cache_dir=cache_dir,
+        max_concurrency=max_concurrency,
+        max_tokens=max_tokens,
+        timeout=timeout,
+        config=config,
+    )
+    code = run_batch(paths, out, options, force=force, jobs=jobs, console=_stderr())
+    if code:
+        raise typer.Exit(code)
+
+
+rubric_app = typer.Typer(help="List and show rubric files.", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
+
+@rubric_app.command("list", epilog="Example: scorer rubric list")
+def rubric_list() -> None:
+    """List the rubrics in rubrics/."""
+    from scorer.outline import list_outlines, load_outline
+
+    for rubric_id in list_outlines():
+        o = load_outline(rubric_id)
+        sys.stdout.write(f"{o.id}\t{o.years[0]}–{o.years[1]}\t{len(o.dimensions)} dimensions\t{o.name}\n")
+
+
+@rubric_app.command("show", epilog="Example: scorer rubric show outline-2015")
+def rubric_show(rubric_id: Annotated[str, typer.Argument(help="Rubric id or path.")]) -> None:
+    """Show a rubric's dimensions, items, weights and checks."""
+    from scorer.outline import load_outline
+
+    o = load_outline(rubric_id)
+    lines = [f"{o.id}: {o.name} ({o.years[0]}–{o.years[1]}), sha256 {o.sha256[:16]}", ""]
+    for d in o.dimensions:
+        lines.append(f"{d.id}  {d.name}  (weight {d.weight:g})")
+        for item in d.items:
+            lines.append(f"    {item.id}: {item.name} — {'、'.join(item.keywords)}")
+    lines += ["", "required: " + ", ".join(f"{r.id} ({r.points:g})" for r in o.required)]
+    lines.append("grades: " + ", ".join(f"{g.grade} ≥ {g.min:g}" for g in o.grades))
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 def main() -> None:
     """Entry point: expected failures become one line on stderr and a documented exit code."""
     try:

@@ -43,6 +43,48 @@ class Dimension(_Strict):
         return tuple(k for item in self.items for k in item.keywords)
 
 
+class Scoring(_Strict):
+    """How dimension points are earned; shares of a dimension's points must add up to 1."""
+
+    dimension_points: float = Field(default=80, ge=0)
+    presence: float = Field(default=0.3, ge=0, le=1)
+    breadth: float = Field(default=0.4, ge=0, le=1)
+    quantification: float = Field(default=0.3, ge=0, le=1)
+    breadth_target: int = Field(default=3, ge=1)
+    figure_target: int = Field(default=3, ge=1)
+    fuzzy_credit: float = Field(default=0.8, ge=0, le=1)
+    min_measures: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Scoring:
+        if abs(self.presence + self.breadth + self.quantification - 1) > 1e-9:
+            raise ValueError("presence + breadth + quantification must be 1")
+        return self
+
+
+REQUIRED_IDS = ("measures", "shortcomings", "causes", "leader_duties", "plans", "published_on_time")
+
+
+class Required(_Strict):
+    """A report-level check from the 2019 督察工作规定 (or timeliness)."""
+
+    id: str
+    name: str
+    points: float = Field(ge=0)
+    cues: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _known(self) -> Required:
+        if self.id not in REQUIRED_IDS:
+            raise ValueError(f"unknown check {self.id!r}; known: {', '.join(REQUIRED_IDS)}")
+        return self
+
+
+class Grade(_Strict):
+    min: float
+    grade: str
+
+
 class Outline(_Strict):
     """One rubric: an Implementation Outline's dimensions plus its scoring rules."""
 
@@ -51,6 +93,9 @@ class Outline(_Strict):
     years: tuple[int, int]
     overlap: str
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    scoring: Scoring = Scoring()
+    required: tuple[Required, ...] = ()
+    grades: tuple[Grade, ...] = (Grade(min=0, grade="—"),)
     sha256: str = ""
     path: str = ""
 
@@ -63,6 +108,19 @@ class Outline(_Strict):
         if reserved & set(ids):
             raise ValueError(f"dimension ids may not be {sorted(reserved)}")
         return self
+
+    @property
+    def max_total(self) -> float:
+        return self.scoring.dimension_points + sum(r.points for r in self.required)
+
+    def grade_for(self, total: float) -> str:
+        for band in sorted(self.grades, key=lambda g: g.min, reverse=True):
+            if total >= band.min:
+                return band.grade
+        return self.grades[-1].grade
+
+    def cues(self, check_id: str) -> tuple[str, ...]:
+        return next((r.cues for r in self.required if r.id == check_id), ())
 
     def dimension(self, dim_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dim_id)

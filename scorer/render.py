@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from scorer.figures import FigureScan
     from scorer.outline import Outline
     from scorer.pipeline import Document
+    from scorer.rubric import ScoreCard
     from scorer.schema import ReportExtraction
 
 
@@ -209,3 +210,31 @@ def print_extraction(result: ReportExtraction, outline: Outline, console: Consol
         f"调用 {u.calls} 次，缓存命中 {u.cache_hits}，提示 {u.prompt_tokens} tokens，"
         f"生成 {u.completion_tokens} tokens，发送 {u.prompt_chars} 字符"
     )
+
+
+def print_card(card: ScoreCard, console: Console) -> None:
+    """The rich terminal summary of one score card (stderr)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    md = card.metadata
+    who = md.get("issuer") or md.get("region") or card.source
+    table = Table(
+        title=f"{escape(str(who))} {md.get('year') or ''} — {card.total:g}/{card.max_total:g}（{card.grade}）"
+    )
+    for col in ("维度", "得分", "措施", "核实数字"):
+        table.add_column(col)
+    for d in card.dimensions:
+        grounded = sum(1 for m in d.measures if m.credit > 0)
+        verified = len({f.baseline_start for m in d.measures for f in m.figures if f.earns})
+        table.add_row(
+            escape(d.name), f"{d.score:g}/{d.max:g}", f"{grounded}/{len(d.measures)}", str(verified)
+        )
+    console.print(table)
+    marks = {"pass": "[green]✔[/]", "fail": "[red]✘[/]", "unknown": "[yellow]?[/]"}
+    console.print("  ".join(f"{marks[r.status]} {r.name}" for r in card.required))
+    flagged = [f for f in card.figures if f.status != "verified"]
+    if flagged:
+        console.print(f"[yellow]{len(flagged)} 个数字无原文依据或与原文不符[/]")
+    backend = "规则（离线）" if card.backend == "rules" else f"大模型 {card.model}"
+    console.print(f"[dim]评分细则 {card.rubric['id']}；抽取：{escape(backend)}[/]")

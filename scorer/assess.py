@@ -1,0 +1,117 @@
+"""From a report file to its score card: the whole pipeline for one report, backend chosen once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scorer.chunking import DEFAULT_MAX_CHARS
+from scorer.llm import Settings
+from scorer.outline import Outline, load_outline, outline_for_year
+from scorer.pipeline import Document, load_document
+from scorer.rubric import ScoreCard, gather_evidence, score
+from scorer.schema import ReportExtraction
+
+
+@dataclass(frozen=True)
+class Options:
+    backend: str = "auto"
+    rubric: str = "auto"
+    max_chunk_chars: int = DEFAULT_MAX_CHARS
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    doc: Document
+    outline: Outline
+    extraction: ReportExtraction
+    card: ScoreCard
+    cache_problems: tuple[str, ...] = ()
+
+
+def choose_backend(backend: str, settings: Settings) -> str:
+    """`auto` uses the LLM only when an endpoint is configured, so a fresh machine works with no key."""
+    if backend == "auto":
+        return "llm" if settings.endpoint_configured else "rules"
+    return backend
+
+
+def choose_outline(rubric: str, doc: Document) -> Outline:
+    return load_outline(outline_for_year(doc.metadata.year) if rubric == "auto" else rubric)
+
+
+def notes_for(doc: Document, extraction: ReportExtraction, outline: Outline, rubric: str) -> list[str]:
+    """What a reader of the memo should know about how the report was read."""
+    stats = doc.norm.stats
+    notes = []
+    if doc.metadata.kind != "annual_report":
+        notes.append(f"该文件不是年度报告（识别为：{doc.metadata.kind}），按年度报告的标准评分仅供参考。")
+    if rubric == "auto":
+        notes.append(f"按报告年度 {doc.metadata.year or '不详'} 自动选用评分细则 {outline.id}。")
+    if stats.glosses_removed:
+        notes.append(f"删除了原文中的拼音注音 {stats.glosses_removed} 处。")
+    if stats.residues:
+        notes.append(f"原文有 {len(stats.residues)} 处残缺注音（如 {stats.residues[0].text}），已删除。")
+    if stats.boilerplate:
+        notes.append(
+            f"删除网页模板行 {sum(stats.boilerplate.values())} 行（{'、'.join(sorted(stats.boilerplate))}）。"
+        )
+    if stats.chars_converted:
+        notes.append(f"原文为繁体，{stats.chars_converted} 字已转换为简体后分析，引文按原文显示。")
+    for failed in extraction.failed_chunks:
+        notes.append(f"第 {failed.chunk + 1} 段（{failed.title}）抽取失败：{failed.reason}；该段内容未计分。")
+    return notes
+
+
+def assess(doc: Document, outline: Outline, extraction: ReportExtraction, rubric: str = "auto") -> ScoreCard:
+    """Ground, cross-check and score an extraction (deterministic)."""
+    return score(
+        outline,
+        extraction,
+        gather_evidence(doc, extraction),
+        doc,
+        notes=notes_for(doc, extraction, outline, rubric),
+    )
+
+
+def extract_for(
+    doc: Document, outline: Outline, options: Options, on_progress: Callable[[int, int], None] | None = None
+) -> tuple[ReportExtraction, tuple[str, ...]]:
+    backend = choose_backend(options.backend, options.settings)
+    if backend == "rules":
+        from scorer.rules import extract_rules
+
+        return extract_rules(doc, outline), ()
+    from scorer.extract import Extractor
+
+    extractor = Extractor(options.settings, outline)
+    result = extractor.extract(doc, on_progress=on_progress)
+    return result, tuple(extractor.cache.problems if extractor.cache else ())
+
+
+def assess_file(
+    path: str | Path, options: Options, on_progress: Callable[[int, int], None] | None = None
+) -> Assessment:
+    doc = load_document(path, max_chunk_chars=options.max_chunk_chars)
+    outline = choose_outline(options.rubric, doc)
+    extraction, problems = extract_for(doc, outline, options, on_progress)
+    return Assessment(doc, outline, extraction, assess(doc, outline, extraction, options.rubric), problems)
+
+
+def card_json(card: ScoreCard) -> str:
+    return json.dumps(card.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+_UNSAFE = re.compile(r"[^\w\u4e00-\u9fff.-]+")
+
+
+def safe_stem(path: Path) -> str:
+    """A file name derived from an input path that cannot escape the output directory."""
+    stem = _UNSAFE.sub("_", path.stem).strip("._") or "report"
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:6] if stem != path.stem else ""
+    return (stem[:80] + (f"-{digest}" if digest else "")).lstrip(".")

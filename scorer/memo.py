@@ -1,0 +1,183 @@
+"""The Markdown assessment memo, in Chinese, that a legal-affairs office can paste into a memo.
+
+Everything quoted from a report is escaped, so report text cannot inject Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scorer.rubric import DimensionResult, ItemResult, ScoreCard
+
+KIND = {"annual_report": "法治政府建设年度报告", "evaluation": "评估报告（非年度报告）", "other": "其他文件"}
+STATUS = {"pass": "✅ 符合", "fail": "❌ 不符合", "unknown": "❔ 无法判断"}
+FIGURE = {"verified": "✅ 已核实", "mismatch": "⚠️ 与原文不符", "unsupported": "❌ 原文无此数字"}
+QUOTE = {"exact": "原文逐字", "fuzzy": "近似匹配", "not_found": "原文未找到"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+_ORDERED = re.compile(r"^(\d+)([.)])")
+_BLOCK = re.compile(r"^([#+-])")
+
+
+def md_escape(text: str | None) -> str:
+    """Escape report text for Markdown: HTML entities, inline markup, list/heading markers, no line breaks."""
+    if not text:
+        return ""
+    text = re.sub(r"\s*\n\s*", " ", text).strip()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _ORDERED.sub(r"\1\\\2", text)
+    return _BLOCK.sub(r"\\\1", text)
+
+
+def _backend(card: ScoreCard) -> str:
+    if card.backend == "rules":
+        return "规则抽取（离线，未使用大模型；措施按评分细则关键词归类）"
+    endpoint = card.provenance.get("endpoint") or ""
+    return f"大模型抽取：{md_escape(card.model)}（{md_escape(endpoint)}）"
+
+
+def _dimension_table(card: ScoreCard) -> list[str]:
+    lines = ["| 维度 | 得分 | 措施（有依据/提出） | 核实数字 | 说明 |", "| --- | --- | --- | --- | --- |"]
+    for d in card.dimensions:
+        grounded = sum(1 for m in d.measures if m.credit > 0)
+        verified = len({f.baseline_start for m in d.measures for f in m.figures if f.earns})
+        reason = "；".join(md_escape(p.reason) for p in d.reasons)
+        lines.append(
+            f"| {md_escape(d.name)} | {d.score:g}/{d.max:g} | {grounded}/{len(d.measures)} | "
+            f"{verified} | {reason} |"
+        )
+    return lines
+
+
+def _dimension_detail(d: DimensionResult, top: int = 3) -> list[str]:
+    lines = [f"### {md_escape(d.name)}（{d.score:g}/{d.max:g}）", ""]
+    for p in d.reasons:
+        lines.append(f"- {p.criterion}：{p.points:g}/{p.max:g}，{md_escape(p.reason)}")
+    strongest = sorted(
+        (m for m in d.measures if m.credit > 0),
+        key=lambda m: (-m.credit, -sum(f.earns for f in m.figures), -len(m.items), m.chunk),
+    )[:top]
+    if strongest:
+        lines += ["", "最有力的措施："]
+    for m in strongest:
+        lines.append(f"- **{md_escape(m.summary)}**（{QUOTE[m.quote.status]}，第 {m.chunk + 1} 段）")
+        lines.append(f"  > {md_escape(m.quote.printed)}")
+        for f in m.figures:
+            lines.append(f"  - {md_escape(f.surface)} {md_escape(f.what)}：{FIGURE[f.status]}")
+    if not strongest:
+        lines += ["", "没有有原文依据的措施。"]
+    return [*lines, ""]
+
+
+def _items(title: str, items: list[ItemResult], with_causes: bool = False) -> list[str]:
+    lines = [f"## {title}", ""]
+    shown = [i for i in items if i.quote.status != "not_found"]
+    if not shown:
+        return [*lines, "报告未写（或引文未在原文中找到）。", ""]
+    for i in shown[:8]:
+        lines.append(f"- {md_escape(i.text)}：{md_escape(i.quote.printed)}")
+        if with_causes:
+            if i.causes_quote and i.causes_quote.status != "not_found":
+                lines.append(f"  - 原因：{md_escape(i.causes_quote.printed)}")
+            else:
+                lines.append("  - 原因：报告未分析")
+    if len(shown) > 8:
+        lines.append(f"- ……另有 {len(shown) - 8} 项")
+    return [*lines, ""]
+
+
+def render_memo(card: ScoreCard) -> str:
+    """The memo as Markdown; the same card always gives the same bytes."""
+    md = card.metadata
+    who = md.get("issuer") or md.get("region") or "（未识别发布主体）"
+    year = f"{md['year']}年度" if md.get("year") else "（年度不详）"
+    lines = [
+        f"# 法治政府建设报告评估：{md_escape(who)} {year}",
+        "",
+        f"- 文件：{md_escape(md.get('title') or card.source)}",
+        f"- 类型：{KIND.get(md.get('kind') or 'other', md.get('kind'))}；"
+        f"原文字体：{md.get('script')}；编码：{md.get('encoding')}",
+        f"- 发布日期：{md.get('published') or '未载明'}；文号：{md_escape(md.get('doc_number')) or '无'}",
+        f"- 评分细则：{md_escape(card.rubric['name'])}（{card.rubric['id']}）",
+        f"- 抽取方式：{_backend(card)}",
+        "",
+        f"## 总分：{card.total:g} / {card.max_total:g}（{card.grade}）",
+        "",
+        "只有在原文中找到的引文才得分；数字只有在同一段原文中被正则基线找到才算核实。",
+        "",
+        "## 分维度得分",
+        "",
+        *_dimension_table(card),
+        "",
+        "## 各维度要点",
+        "",
+    ]
+    for d in card.dimensions:
+        lines += _dimension_detail(d)
+    lines += [
+        "## 必备内容（《法治政府建设与责任落实督察工作规定》）",
+        "",
+        "| 项目 | 结果 | 得分 | 说明 | 依据 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in card.required:
+        evidence = "；".join(md_escape(e) for e in r.evidence[:2]) or "—"
+        lines.append(
+            f"| {md_escape(r.name)} | {STATUS[r.status]} | {r.points:g}/{r.max:g} | "
+            f"{md_escape(r.reason)} | {evidence} |"
+        )
+    timely = next((r for r in card.required if r.id == "published_on_time"), None)
+    lines += [
+        "",
+        "## 公开时效",
+        "",
+        f"{STATUS[timely.status]}：{md_escape(timely.reason)}" if timely else "未检查",
+        "",
+    ]
+    lines += _items("存在的不足及原因", card.shortcomings, with_causes=True)
+    lines += _items("下一年度主要安排", card.plans)
+    lines += _items("党政主要负责人履行第一责任人职责", card.leader_duties)
+    lines += ["## 数据可信度", ""]
+    cov = card.coverage
+    lines.append(
+        f"正则基线在原文中找到 {cov['baseline_figures']} 个数字，"
+        f"抽取结果核实使用了其中 {cov['used']} 个（{cov['share']:.0%}）。"
+    )
+    lines.append("")
+    flagged = [f for f in card.figures if f.status != "verified"]
+    if flagged:
+        lines += ["| 数字 | 所在维度 | 判定 | 说明 |", "| --- | --- | --- | --- |"]
+        for f in flagged:
+            lines.append(
+                f"| {md_escape(f.surface)} | {f.dimension} | {FIGURE[f.status]} | {md_escape(f.note)} |"
+            )
+    else:
+        lines.append("所有报告的数字均已核实。")
+    ungrounded = card.flagged["ungrounded_quotes"]
+    lines.append("")
+    if ungrounded:
+        lines.append(f"以下 {len(ungrounded)} 条引文未在原文中找到，不得分：")
+        lines += [f"- {u['dimension']}：{md_escape(u['quote'])}" for u in ungrounded]
+    else:
+        lines.append("所有措施的引文均在原文中找到。")
+    off_topic = card.flagged.get("off_topic_quotes", [])
+    if off_topic:
+        lines.append("")
+        lines.append(f"以下 {len(off_topic)} 条引文虽在原文中，但不含所归维度的任何关键词，不得分：")
+        lines += [f"- {u['dimension']}：{md_escape(u['quote'])}" for u in off_topic]
+    lines += ["", "## 说明", ""]
+    lines += [f"- {md_escape(n)}" for n in card.notes] or ["- 无"]
+    u = card.usage
+    lines += [
+        "",
+        "## 出处",
+        "",
+        f"- 评分细则 sha256：{card.rubric['hash'][:16]}",
+        f"- 提示词版本：{card.provenance.get('prompt_version') or '—'}；模型：{md_escape(card.model) or '—'}",
+        f"- 调用 {u.get('calls', 0)} 次，缓存命中 {u.get('cache_hits', 0)} 次，"
+        f"提示 {u.get('prompt_tokens', 0)} tokens，"
+        f"生成 {u.get('completion_tokens', 0)} tokens",
+        f"- 分块 {card.provenance.get('chunks')} 段，失败 {len(card.provenance.get('failed_chunks', []))} 段",
+        "",
+    ]
+    return "\n".join(lines)
