@@ -112,6 +112,6 @@ _UNSAFE = re.compile(r"[^\w\u4e00-\u9fff.-]+")
 
 def safe_stem(path: Path) -> str:
     """A file name derived from an input path that cannot escape the output directory."""
-    stem = _UNSAFE.sub("_", path.stem).strip("._") or "report"
+    stem = _UNSAFE.sub("_", path.stem).strip("._-") or "report"
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:6] if stem != path.stem else ""
-    return (stem[:80] + (f"-{digest}" if digest else "")).lstrip(".")
+    return stem[:80] + (f"-{digest}" if digest else "")

@@ -12,7 +12,7 @@ import io
 import json
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from typing import Any
 from rich.console import Console
 
 from scorer.assess import Options, assess_file, card_json, choose_backend, safe_stem
-from scorer.errors import EXIT_OK, EXIT_PARTIAL, InputError, ScorerError
+from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, InputError, ScorerError
+from scorer.extract import cancellable_pool
 from scorer.memo import md_escape, render_memo
 from scorer.outline import load_outline
 
@@ -113,12 +114,16 @@ def _write(path: Path, text: str) -> None:
 
 
 def _score_one(job: Job, out: Path, options: Options) -> Outcome:
+    if CANCEL.is_set():
+        return Outcome(job, None, error="cancelled")
     try:
         result = assess_file(job.path, options)
     except ScorerError as exc:
         return Outcome(job, None, error=str(exc))
     except Exception as exc:  # one report's bug must not stop the batch
         return Outcome(job, None, error=f"internal error: {type(exc).__name__}: {exc}")
+    if CANCEL.is_set() and result.extraction.failed_chunks:
+        return Outcome(job, None, error="cancelled; finished chunks are cached")
     card = result.card.model_copy(
         update={"provenance": {**result.card.provenance, "options": _signature(options)}}
     )
@@ -202,7 +207,7 @@ def run_batch(
         progress_bar(
             console, f"{len(pending)} 份报告（跳过 {len(todo) - len(pending)} 份已是最新）"
         ) as advance,
-        ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="scorer-report") as pool,
+        cancellable_pool(max(1, jobs), "scorer-report") as pool,
     ):
         futures = [pool.submit(_score_one, job, out, options) for job in pending]
         for done, future in enumerate(as_completed(futures), 1):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, ParamSpec
 
 import typer
 
-from scorer.errors import EXIT_INTERNAL, ScorerError
+from scorer.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, ScorerError
 
+P = ParamSpec("P")
 app = typer.Typer(
     name="scorer",
     help=(
@@ -27,6 +30,45 @@ app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="Report file: .txt or .html, UTF-8, GB18030/GBK or Big5.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
 ChunkOpt = Annotated[int, typer.Option("--max-chunk-chars", min=200, help="Largest chunk, in characters.")]
+
+
+def _guard(command: Callable[P, None]) -> Callable[P, None]:
+    """Run a command so that bad input, Ctrl-C and bugs each end in one stderr line and an exit code."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except ScorerError as exc:
+            sys.stderr.write(f"scorer: error: {exc}\n")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write(
+                "scorer: interrupted; finished work is kept (outputs and cache), re-run to resume\n"
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a bug, not bad input: one line unless debugging
+            if os.environ.get("SCORER_DEBUG"):
+                raise
+            sys.stderr.write(
+                f"scorer: internal error: {type(exc).__name__}: {exc} (SCORER_DEBUG=1 shows more)\n"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return run
+
+
+def command(
+    app_: typer.Typer = app, name: str | None = None, **kwargs: Any
+) -> Callable[[Callable[P, None]], Any]:
+    """`app.command`, with every command guarded."""
+
+    def register(fn: Callable[P, None]) -> Any:
+        return app_.command(name, **kwargs)(_guard(fn))
+
+    return register
 
 
 def _version(value: bool) -> None:
@@ -56,7 +98,7 @@ def _stdout_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-@app.command(epilog="Example: scorer inspect tests/data/reports/000_bbf3d8a01ec62c26.txt --json")
+@command(epilog="Example: scorer inspect tests/data/reports/000_bbf3d8a01ec62c26.txt --json")
 def inspect(file: FileArg, as_json: JsonOpt = False, max_chunk_chars: ChunkOpt = 6000) -> None:
     """Show how a report is read: encoding, cleaning, metadata and chunks."""
     from scorer.pipeline import load_document
@@ -69,7 +111,7 @@ def inspect(file: FileArg, as_json: JsonOpt = False, max_chunk_chars: ChunkOpt =
         print_inspect(doc, _stderr())
 
 
-@app.command(epilog="Example: scorer figures tests/data/reports/001_b1447d7b30bc702a.txt --json")
+@command(epilog="Example: scorer figures tests/data/reports/001_b1447d7b30bc702a.txt --json")
 def figures(file: FileArg, as_json: JsonOpt = False) -> None:
     """List every figure the regex baseline finds, and the number-like text it rejects."""
     from scorer.figures import scan
@@ -126,7 +168,7 @@ def _outline_for(rubric: str, doc):
     return load_outline(outline_for_year(doc.metadata.year) if rubric == "auto" else rubric)
 
 
-@app.command(
+@command(
     epilog=(
         "Examples:\n\n"
         "  OPENAI_API_KEY=... scorer extract report.txt --model gpt-4o-mini --json\n\n"
@@ -163,6 +205,7 @@ def extract(
         cache_dir=cache_dir,
         max_concurrency=max_concurrency,
         max_tokens=max_tokens,
+        timeout=timeout,
         config=config,
     )
     doc = load_document(file, max_chunk_chars=max_chunk_chars)
@@ -216,7 +259,7 @@ def _write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
-@app.command(
+@command(
     epilog=(
         "Examples:\n\n"
         "  scorer score tests/data/reports/000_bbf3d8a01ec62c26.txt > memo.md\n\n"
@@ -297,7 +340,7 @@ def score(
         raise typer.Exit(exit_code)
 
 
-@app.command(
+@command(
     epilog=(
         "Examples:\n\n"
         "  scorer batch tests/data/reports --out results/\n\n"
@@ -354,7 +397,7 @@ rubric_app = typer.Typer(help="List and show rubric files.", no_args_is_help=Tru
 app.add_typer(rubric_app, name="rubric")
 
 
-@rubric_app.command("list", epilog="Example: scorer rubric list")
+@command(rubric_app, "list", epilog="Example: scorer rubric list")
 def rubric_list() -> None:
     """List the rubrics in rubrics/."""
     from scorer.outline import list_outlines, load_outline
@@ -364,7 +407,7 @@ def rubric_list() -> None:
         sys.stdout.write(f"{o.id}\t{o.years[0]}–{o.years[1]}\t{len(o.dimensions)} dimensions\t{o.name}\n")
 
 
-@rubric_app.command("show", epilog="Example: scorer rubric show outline-2015")
+@command(rubric_app, "show", epilog="Example: scorer rubric show outline-2015")
 def rubric_show(rubric_id: Annotated[str, typer.Argument(help="Rubric id or path.")]) -> None:
     """Show a rubric's dimensions, items, weights and checks."""
     from scorer.outline import load_outline
@@ -380,20 +423,13 @@ def rubric_show(rubric_id: Annotated[str, typer.Argument(help="Rubric id or path
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: expected failures become one line on stderr and a documented exit code."""
-    try:
-        app(standalone_mode=True)
-    except ScorerError as exc:
-        sys.stderr.write(f"scorer: error: {exc}\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("scorer: interrupted\n")
-        sys.exit(130)
-    except Exception as exc:  # a bug, not bad input: say so in one line unless debugging
-        if os.environ.get("SCORER_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"scorer: internal error: {type(exc).__name__}: {exc} (set SCORER_DEBUG=1 for details)\n"
-        )
-        sys.exit(EXIT_INTERNAL)
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    app(standalone_mode=True)

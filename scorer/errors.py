@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_BAD_INPUT = 2
 EXIT_CONFIG = 3
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+# Set on Ctrl-C / SIGTERM: workers finish the call in flight, write it atomically, start nothing new.
+CANCEL = threading.Event()
 
 
 class ScorerError(Exception):

@@ -7,8 +7,9 @@ a failed chunk is named with its reason in the result.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 from scorer.cache import Cache, cache_key, request_for, schema_digest
 from scorer.chunking import Chunk
-from scorer.errors import ConfigError
+from scorer.errors import CANCEL, ConfigError
 from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
 from scorer.outline import Outline
 from scorer.pipeline import Document
@@ -24,6 +25,21 @@ from scorer.prompts import messages_for, prompt_version
 from scorer.schema import FailedChunk, ReportExtraction, Usage, chunk_model, merge_chunks
 
 MAX_SPLIT_DEPTH = 2
+
+
+@contextmanager
+def cancellable_pool(workers: int, name: str) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool that, on Ctrl-C, cancels what has not started and lets running calls finish."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+    try:
+        yield pool
+    except BaseException:
+        CANCEL.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 MIN_SPLIT_CHARS = 200
 
 
@@ -103,7 +119,19 @@ class Extractor:
                 part, part_usage = self.run_text(doc, chunk, half, depth + 1)
                 parts.append(part)
                 usage = usage.add(part_usage)
-            return _combine(self.model, parts), usage
+            combined = _combine(self.model, parts)
+            if self.cache is not None:
+                # Store the assembled answer under the whole chunk's key too, so a re-run is free;
+                # it says so, and holds no completion of its own (the halves' entries have them).
+                self.cache.put(
+                    key,
+                    request,
+                    combined,
+                    [],
+                    usage.model_dump(),
+                    {**self._recorded_with(), "assembled_from": "two halves after finish_reason=length"},
+                )
+            return combined, usage
         if self.cache is not None:
             self.cache.put(
                 key,
@@ -111,11 +139,16 @@ class Extractor:
                 parsed,
                 record.completions,
                 record.usage.model_dump(),
-                {"model": self.settings.model, "endpoint": self.settings.endpoint, "mode": self.mode},
+                self._recorded_with(),
             )
         return parsed, record.usage
 
+    def _recorded_with(self) -> dict[str, Any]:
+        return {"model": self.settings.model, "endpoint": self.settings.endpoint, "mode": self.mode}
+
     def run_chunk(self, doc: Document, chunk: Chunk) -> _Outcome:
+        if CANCEL.is_set():
+            return _Outcome(chunk.index, None, Usage(), "cancelled (interrupted before this chunk started)")
         try:
             parsed, usage = self.run_text(doc, chunk, chunk.text_of(doc.text))
             return _Outcome(chunk.index, parsed, usage)
@@ -131,7 +164,7 @@ class Extractor:
     ) -> ReportExtraction:
         outcomes: dict[int, _Outcome] = {}
         workers = max(1, min(self.settings.max_concurrency, len(doc.chunks) or 1))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scorer-chunk") as pool:
+        with cancellable_pool(workers, "scorer-chunk") as pool:
             futures = [pool.submit(self.run_chunk, doc, chunk) for chunk in doc.chunks]
             for done, future in enumerate(as_completed(futures), 1):
                 outcome = future.result()

@@ -82,8 +82,10 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
         raise InputError(f"{source}: binary file (NUL bytes), not a text report")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.start > 0:
+            # A download cut off in the middle of the last character: keep everything before it.
+            return data[: exc.start].decode("utf-8"), "utf-8"
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii", "ignore").lower()
