@@ -224,7 +224,7 @@ def run_batch(
     partial = [o for o in outcomes if o.partial]
     console.print(f"评分 {scored} 份，跳过 {skipped} 份（已是最新），失败 {len(failed)} 份；结果在 {out}")
     for o in failed:
-        console.print(f"[red]失败[/] {o.job.path}: {o.error}")
+        console.print(f"[red]失败[/] {o.error}")
     for o in partial:
         console.print(f"[yellow]部分失败[/] {o.job.path}: 有分块抽取失败，见备忘录“说明”")
     return EXIT_PARTIAL if failed or partial else EXIT_OK

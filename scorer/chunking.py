@@ -178,9 +178,14 @@ def _merge_small(sections: list[_Section], max_chars: int, min_chars: int) -> li
 
 
 def chunk_text(
-    text: str, *, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS
+    text: str, *, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS, pack: bool = False
 ) -> list[Chunk]:
-    """Chunk normalized text by top-level headings, with fallbacks; the chunks tile the text."""
+    """Chunk normalized text by top-level headings, with fallbacks; the chunks tile the text.
+
+    With `pack`, adjacent sections are joined while they fit in `max_chars`: every chunk costs a
+    call with the whole system prompt and schema, so a report of many short sections should not
+    pay that overhead once per section. Boundaries still fall on headings.
+    """
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
     if not text:
@@ -194,4 +199,6 @@ def chunk_text(
     sections = [s if s.title or i else _Section("（前言）", s.start, s.end) for i, s in enumerate(sections)]
     sized = [part for sec in sections for part in _split_oversized(text, sec, max_chars)]
     merged = _merge_small(sized, max_chars, min_chars)
+    if pack:
+        merged = _pack_sections(merged, max_chars)
     return [Chunk(index=i, title=s.title, start=s.start, end=s.end) for i, s in enumerate(merged)]

@@ -56,34 +56,30 @@ def _number(value: str) -> Decimal | None:
         return None
 
 
-def _inside(fig: Figure, span: tuple[int, int] | None) -> bool:
-    return span is not None and span[0] <= fig.start and fig.end <= span[1]
-
-
 def check_figure(
     ref: FigureRef, evidence: Grounding, chunk_span: tuple[int, int], baseline: FigureScan
 ) -> FigureCheck:
     """Classify one reported figure; the baseline decides, never the model."""
     evidence_span = (evidence.start, evidence.end) if evidence.found and evidence.start is not None else None
+    spans = [("evidence", evidence_span), ("chunk", chunk_span)]
+    nearby = {where: baseline.within(*span) if span else () for where, span in spans}
     surface = ref.surface.strip()
-    for where, span in (("evidence", evidence_span), ("chunk", chunk_span)):
-        for fig in baseline.figures:
-            if _inside(fig, span) and surface and (fig.surface == surface or surface.endswith(fig.surface)):
+    for where, _ in spans:
+        for fig in nearby[where]:
+            if surface and (fig.surface == surface or surface.endswith(fig.surface)):
                 return FigureCheck(ref.surface, ref.what, "verified", where, fig.canonical, fig.unit, fig)
     parsed = scan(surface).figures
     if not parsed:
         return FigureCheck(ref.surface, ref.what, "unsupported", note="不是可解析的数字指标")
     mine = parsed[0]
     key = mine.key()
-    for where, span in (("evidence", evidence_span), ("chunk", chunk_span)):
-        for fig in baseline.figures:
-            if _inside(fig, span) and fig.key() == key:
+    for where, _ in spans:
+        for fig in nearby[where]:
+            if fig.key() == key:
                 return FigureCheck(ref.surface, ref.what, "verified", where, mine.canonical, mine.unit, fig)
     number = _number(mine.value)
-    for span in (evidence_span, chunk_span):
-        for fig in baseline.figures:
-            if not _inside(fig, span):
-                continue
+    for where, _ in spans:
+        for fig in nearby[where]:
             if fig.canonical == mine.canonical or (number is not None and _number(fig.value) == number):
                 note = f"原文为“{fig.surface}”"
                 return FigureCheck(

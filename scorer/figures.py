@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -67,6 +67,20 @@ class Rejected:
 class FigureScan:
     figures: tuple[Figure, ...]
     rejected: tuple[Rejected, ...]
+
+    def within(self, start: int, end: int) -> tuple[Figure, ...]:
+        """Figures lying inside [start, end), found by bisection (figures are sorted by start)."""
+        starts = self._starts()
+        lo = bisect_left(starts, start)
+        hi = bisect_left(starts, end, lo)
+        return tuple(f for f in self.figures[lo:hi] if f.end <= end)
+
+    def _starts(self) -> list[int]:
+        cached = self.__dict__.get("_starts_cache")
+        if cached is None:
+            cached = [f.start for f in self.figures]
+            object.__setattr__(self, "_starts_cache", cached)
+        return cached
 
 
 @dataclass(frozen=True)

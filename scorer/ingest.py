@@ -38,14 +38,20 @@ class RawDocument:
 def read_report(path: str | Path) -> RawDocument:
     """Read and decode a report file, raising InputError with a one-line reason."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        reason = "broken symbolic link" if p.is_symlink() else "no such file"
+        raise InputError(f"{p}: {reason}") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not a report file")
+    if info.st_size > MAX_BYTES:
+        raise InputError(
+            f"{p}: {info.st_size} bytes is larger than the {MAX_BYTES // (1024 * 1024)} MB limit"
+        )
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"{p}: {size} bytes is larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
         data = p.read_bytes()
     except PermissionError:
         raise InputError(f"{p}: permission denied") from None

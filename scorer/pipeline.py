@@ -26,10 +26,10 @@ class Document:
 
 
 def prepare(raw: RawDocument, *, max_chunk_chars: int = DEFAULT_MAX_CHARS) -> Document:
-    """Normalize, describe and chunk a decoded report (pure)."""
+    """Normalize, describe and chunk a decoded report (pure); chunks are packed into model calls."""
     norm = normalize(raw.text)
     metadata = extract_metadata(norm, encoding=raw.encoding)
-    chunks = tuple(chunk_text(norm.text, max_chars=max_chunk_chars))
+    chunks = tuple(chunk_text(norm.text, max_chars=max_chunk_chars, pack=True))
     return Document(raw=raw, norm=norm, metadata=metadata, chunks=chunks)
 
 

@@ -172,6 +172,7 @@ def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], 
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task(label, total=None)
 

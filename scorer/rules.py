@@ -11,6 +11,7 @@ paragraphs with the same cue words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -107,15 +108,22 @@ def sentences(doc: Document) -> list[Sentence]:
 
 
 @cache
-def _keyword_index(outline: Outline) -> tuple[re.Pattern[str], dict[str, str]]:
+def _keyword_index(
+    rubric_key: tuple[str, str], keywords: tuple[tuple[str, str], ...]
+) -> tuple[re.Pattern[str], dict[str, str]]:
     """One regex for all keywords (a trie, longest first at each position) and keyword → dimension."""
-    owner = {kw: dim.id for dim in outline.dimensions for kw in dim.keywords}
+    owner = dict(keywords)
     return re.compile(f"(?=({trie_regex(list(owner))}))"), owner
 
 
-def _keyword_hits(sentence: str, outline: Outline) -> dict[str, list[str]]:
+def keyword_index(outline: Outline) -> tuple[re.Pattern[str], dict[str, str]]:
+    pairs = tuple((kw, dim.id) for dim in outline.dimensions for kw in dim.keywords)
+    return _keyword_index((outline.id, outline.sha256), pairs)
+
+
+def _keyword_hits(sentence: str, index: tuple[re.Pattern[str], dict[str, str]]) -> dict[str, list[str]]:
     """Dimensions whose keywords occur; a match inside a longer match of another dimension is dropped."""
-    pattern, owner = _keyword_index(outline)
+    pattern, owner = index
     matches = [
         (m.start(), m.start() + len(m.group(1)), owner[m.group(1)], m.group(1))
         for m in pattern.finditer(sentence)
@@ -145,11 +153,8 @@ def _what(text: str, sentence_start: int, figure_start: int) -> str:
     return _ORDINAL.sub("", clause).strip()[-16:]
 
 
-def _chunk_of(doc: Document, position: int) -> int:
-    for chunk in doc.chunks:
-        if chunk.start <= position < chunk.end:
-            return chunk.index
-    return max(0, len(doc.chunks) - 1)
+def _chunk_of(starts: list[int], position: int) -> int:
+    return max(0, bisect_right(starts, position) - 1)
 
 
 def extract_rules(doc: Document, outline: Outline, baseline: FigureScan | None = None) -> ReportExtraction:
@@ -158,10 +163,13 @@ def extract_rules(doc: Document, outline: Outline, baseline: FigureScan | None =
     model = chunk_model(outline)
     per_chunk: dict[int, dict[str, list[dict]]] = {}
     all_sentences = sentences(doc)
+    index = keyword_index(outline)
+    chunk_starts = [c.start for c in doc.chunks]
+    field_names = list(model.model_fields)
     problems = [s for s in all_sentences if s.section == "problems"]
     causes = [s for s in problems if CAUSE.search(s.text)]
     for sent in all_sentences:
-        fields = per_chunk.setdefault(_chunk_of(doc, sent.start), {name: [] for name in model.model_fields})
+        fields = per_chunk.setdefault(_chunk_of(chunk_starts, sent.start), {name: [] for name in field_names})
         if sent.section == "problems":
             if sent in causes:
                 continue
@@ -178,12 +186,8 @@ def extract_rules(doc: Document, outline: Outline, baseline: FigureScan | None =
             continue
         if LEADER.search(sent.text):
             fields["leader_duties"].append({"text": summarize(sent.text), "evidence": sent.text})
-        figures = [
-            {"surface": f.surface, "what": ""}
-            for f in baseline.figures
-            if sent.start <= f.start and f.end <= sent.end
-        ]
-        for dim_id in _keyword_hits(sent.text, outline):
+        figures = [{"surface": f.surface, "what": ""} for f in baseline.within(sent.start, sent.end)]
+        for dim_id in _keyword_hits(sent.text, index):
             fields[dim_id].append(
                 {"summary": summarize(sent.text), "evidence": sent.text, "figures": figures}
             )

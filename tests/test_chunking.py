@@ -52,7 +52,17 @@ EXPECTED_TITLES = {
 
 def test_seed_chunk_titles(seed: str) -> None:
     doc = load_document(seed_path(seed))
-    assert [c.title for c in doc.chunks] == EXPECTED_TITLES[seed[:3]]
+    assert [c.title for c in chunk_text(doc.text)] == EXPECTED_TITLES[seed[:3]]
+
+
+def test_packing_joins_sections_into_calls_at_headings(seed: str) -> None:
+    text = load_document(seed_path(seed)).text
+    sections = chunk_text(text, max_chars=1000)
+    packed = chunk_text(text, max_chars=1000, pack=True)
+    assert len(packed) <= len(sections)
+    assert "".join(c.text_of(text) for c in packed) == text
+    assert {c.start for c in packed} <= {s.start for s in sections}
+    assert all(c.end - c.start <= 1000 for c in packed)
 
 
 @pytest.mark.parametrize("max_chars", [300, 1000, 6000])
