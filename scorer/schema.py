@@ -6,45 +6,88 @@ Numbers are strings: the model copies them as written, and the figure baseline p
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    model_validator,
+)
 
 from scorer.outline import Outline
 
 
+def _as_list(value: Any) -> Any:
+    """Small models answer `null` or a single object where a list is asked for; accept both."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    return value
+
+
+def _as_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "；".join(str(v) for v in value if v)
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+
+
 class FigureRef(BaseModel):
-    surface: str = Field(description="数字连同单位，逐字照抄原文，例如“839件”“96%以上”“1.97亿元”")
-    what: str = Field(default="", description="这个数字统计的是什么，例如“办理法律援助案件”")
+    surface: Text = Field(description="数字连同单位，逐字照抄原文，例如“839件”“96%以上”“1.97亿元”")
+    what: Text = Field(default="", description="这个数字统计的是什么，例如“办理法律援助案件”")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, data: Any) -> Any:
+        return {"surface": str(data)} if isinstance(data, str | int | float) else data
 
 
 class Measure(BaseModel):
-    summary: str = Field(description="用不超过20字的中文短语概括这项措施")
-    evidence: str = Field(description="从原文逐字复制的一句话，不得改写")
-    figures: list[FigureRef] = Field(default_factory=list, description="这句话中的数字，逐字照抄")
+    summary: Text = Field(default="", description="用不超过20字的中文短语概括这项措施")
+    evidence: Text = Field(default="", description="从原文逐字复制的一句话，不得改写")
+    figures: Annotated[list[FigureRef], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="这句话中的数字，逐字照抄"
+    )
 
 
 class Shortcoming(BaseModel):
-    text: str = Field(description="报告承认的问题或不足，简短概括")
-    evidence: str = Field(description="从原文逐字复制的一句话")
-    causes: str = Field(default="", description="原文写明的原因；原文没有写原因则为空字符串")
+    text: Text = Field(default="", description="报告承认的问题或不足，简短概括")
+    evidence: Text = Field(default="", description="从原文逐字复制的一句话")
+    causes: Text = Field(default="", description="原文写明的原因；原文没有写原因则为空字符串")
 
 
 class Plan(BaseModel):
-    text: str = Field(description="下一年度的一项工作安排，简短概括")
-    evidence: str = Field(description="从原文逐字复制的一句话")
+    text: Text = Field(default="", description="下一年度的一项工作安排，简短概括")
+    evidence: Text = Field(default="", description="从原文逐字复制的一句话")
 
 
 class LeaderDuty(BaseModel):
-    text: str = Field(description="党政主要负责人履行推进法治建设第一责任人职责的一项做法")
-    evidence: str = Field(description="从原文逐字复制的一句话")
+    text: Text = Field(default="", description="党政主要负责人履行推进法治建设第一责任人职责的一项做法")
+    evidence: Text = Field(default="", description="从原文逐字复制的一句话")
+
+
+def _list_of(item: type[BaseModel]) -> Any:
+    return Annotated[list[item], BeforeValidator(_as_list)]  # type: ignore[valid-type]
 
 
 EXTRA_FIELDS: dict[str, tuple[Any, Any]] = {
-    "shortcomings": (list[Shortcoming], Field(default_factory=list, description="存在的问题和不足及其原因")),
-    "plans": (list[Plan], Field(default_factory=list, description="下一年度主要工作安排")),
+    "shortcomings": (
+        _list_of(Shortcoming),
+        Field(default_factory=list, description="存在的问题和不足及其原因"),
+    ),
+    "plans": (_list_of(Plan), Field(default_factory=list, description="下一年度主要工作安排")),
     "leader_duties": (
-        list[LeaderDuty],
+        _list_of(LeaderDuty),
         Field(default_factory=list, description="党政主要负责人履行推进法治建设第一责任人职责情况"),
     ),
 }
@@ -54,10 +97,16 @@ EXTRA_FIELDS: dict[str, tuple[Any, Any]] = {
 def chunk_model(outline: Outline) -> type[BaseModel]:
     """The response model for one chunk: one list of measures per dimension, plus the report-level parts."""
     fields: dict[str, Any] = {
-        d.id: (list[Measure], Field(default_factory=list, description=d.name)) for d in outline.dimensions
+        d.id: (_list_of(Measure), Field(default_factory=list, description=d.name)) for d in outline.dimensions
     }
     fields.update(EXTRA_FIELDS)
-    return create_model("ChunkExtraction", __doc__=f"按《{outline.name}》整理的报告片段摘要", **fields)
+    # Unknown top-level keys mean the model answered something else: re-ask rather than accept "nothing".
+    return create_model(
+        "ChunkExtraction",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=f"按《{outline.name}》整理的报告片段摘要",
+        **fields,
+    )
 
 
 class Located(BaseModel):

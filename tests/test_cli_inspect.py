@@ -25,7 +25,8 @@ def test_inspect_json() -> None:
     data = json.loads(out.stdout)
     assert data["metadata"]["region"] == "浏阳市" and data["metadata"]["published"] == "2021-03-11"
     assert data["cleaning"]["boilerplate_lines"] == 4
-    assert data["chunks"][0]["title"] == "（前言） + 一、2020年工作总结 + 二、存在的问题和不足 + 三、2021年工作规划"
+    title = "（前言） + 一、2020年工作总结 + 二、存在的问题和不足 + 三、2021年工作规划"
+    assert data["chunks"][0]["title"] == title
     assert data["text"].startswith("浏阳市人民政府2020年法治政府建设工作报告")
 
 

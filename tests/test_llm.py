@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from llm_fakes import SENTINEL_KEY, chunk_text, honest_answer, settings_for
 
 from scorer.extract import Extractor, split_in_half
 from scorer.llm import resolve_mode, resolve_settings, strip_think
@@ -16,6 +15,7 @@ from scorer.outline import load_outline
 from scorer.pipeline import load_document
 
 from conftest import seed_path
+from llm_fakes import SENTINEL_KEY, chunk_text, honest_answer, settings_for
 from stub_server import Reply, StubServer
 
 OUTLINE = load_outline("outline-2021")
@@ -55,7 +55,7 @@ def test_faults_each_recover(tmp_path: Path, doc) -> None:
         Reply.status(500),
         Reply.hang(3.0),
         Reply.raw_content("{not json"),
-        Reply.ok({"functions": [{"unexpected": 1}]}),
+        Reply.ok({"functions": "not a list"}),
     ]
     with StubServer(honest_answer, script=script) as server:
         started = time.monotonic()
@@ -121,7 +121,7 @@ def test_stale_entry_that_no_longer_validates_is_ignored(tmp_path: Path, doc) ->
         run(server, tmp_path, doc)
         victim = sorted(all_files(tmp_path / "cache"))[0]
         entry = json.loads(victim.read_text("utf-8"))
-        entry["parsed"]["functions"] = [{"summary": 1}]
+        entry["parsed"]["functions"] = "not a list"
         victim.write_text(json.dumps(entry), "utf-8")
         extractor, _ = run(server, tmp_path, doc)
     assert any("no longer matches the schema" in p for p in extractor.cache.problems)
@@ -208,3 +208,42 @@ def test_threads_do_not_leak(tmp_path: Path, doc) -> None:
         run(server, tmp_path, doc)
     time.sleep(0.2)
     assert threading.active_count() <= before + 1
+
+
+def test_cli_flags_reach_the_client(tmp_path: Path) -> None:
+    """--timeout must reach the HTTP client (it once did not, and slow local models were asked twice)."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "scorer.toml"
+    config.write_text("[llm]\nnetwork_retries = 0\nvalidation_retries = 0\n", "utf-8")
+    with StubServer(lambda request: Reply.hang(3.0)) as server:
+        started = time.monotonic()
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scorer",
+                "extract",
+                str(seed_path("002_544a7fdbaf4d16e8")),
+                "--config",
+                str(config),
+                "--base-url",
+                server.base_url,
+                "--model",
+                "m",
+                "--timeout",
+                "1",
+                "--cache",
+                "off",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**__import__("os").environ, "OPENAI_API_KEY": "k"},
+        )
+        elapsed = time.monotonic() - started
+    assert out.returncode == 3, out.stderr
+    assert "timed out" in out.stderr
+    assert elapsed < 10

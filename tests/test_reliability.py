@@ -11,15 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-from llm_fakes import SENTINEL_KEY, honest_answer, settings_for
-from stub_server import FaultPlan, Reply, StubServer
 
-from conftest import SEEDS, seed_path
 from scorer.assess import Options, assess_file
 from scorer.cache import Cache
 from scorer.extract import Extractor
 from scorer.outline import load_outline
 from scorer.pipeline import load_document
+
+from conftest import SEEDS, seed_path
+from llm_fakes import SENTINEL_KEY, honest_answer, settings_for
+from stub_server import FaultPlan, Reply, StubServer
 
 ROOT = Path(__file__).parent.parent
 

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from test_cli_inspect import run
 
 from scorer.assess import Options, assess, assess_file, card_json
 from scorer.memo import md_escape, render_memo
@@ -16,6 +15,7 @@ from scorer.pipeline import load_document
 from scorer.rules import extract_rules
 
 from conftest import SEEDS, seed_path
+from test_cli_inspect import run
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = bool(os.environ.get("SCORER_UPDATE_SNAPSHOTS"))

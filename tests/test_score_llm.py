@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from llm_fakes import chunk_text, settings_for
 
 from scorer.assess import Options, assess_file
 
 from conftest import seed_path
+from llm_fakes import chunk_text, settings_for
 from stub_server import Reply, StubServer
 
 INJECTIONS = {
