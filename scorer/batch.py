@@ -10,8 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import os
-import tempfile
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 from rich.console import Console
 
 from scorer.assess import Options, assess_file, card_json, choose_backend, safe_stem
+from scorer.atomic import write_text_atomic
 from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, InputError, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.memo import md_escape, render_memo
@@ -101,18 +100,6 @@ def _current(job: Job, out: Path, options: Options) -> dict[str, Any] | None:
         return None
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _score_one(job: Job, out: Path, options: Options) -> Outcome:
     if CANCEL.is_set():
         return Outcome(job, None, error="cancelled")
@@ -127,8 +114,8 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
     card = result.card.model_copy(
         update={"provenance": {**result.card.provenance, "options": _signature(options)}}
     )
-    _write(out / f"{job.stem}.md", render_memo(card))
-    _write(out / f"{job.stem}.json", card_json(card))
+    write_text_atomic(out / f"{job.stem}.md", render_memo(card))
+    write_text_atomic(out / f"{job.stem}.json", card_json(card))
     return Outcome(job, card.model_dump(mode="json"), partial=bool(result.extraction.failed_chunks))
 
 
@@ -216,8 +203,8 @@ def run_batch(
     order = {job.path: i for i, job in enumerate(todo)}
     outcomes.sort(key=lambda o: order.get(o.job.path, -1))
     csv_text, md_text = ranking(outcomes)
-    _write(out / "ranking.csv", csv_text)
-    _write(out / "ranking.md", md_text)
+    write_text_atomic(out / "ranking.csv", csv_text)
+    write_text_atomic(out / "ranking.md", md_text)
     scored = sum(1 for o in outcomes if o.card is not None and not o.skipped)
     skipped = sum(1 for o in outcomes if o.skipped)
     failed = [o for o in outcomes if o.error]

@@ -8,11 +8,8 @@ against the current schema is reported and ignored.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scorer import __version__
+from scorer.atomic import write_text_atomic
 
 
 def canonical_json(obj: Any) -> str:
@@ -111,14 +109,5 @@ class Cache:
             "usage": usage,
             "completions": completions,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle, ensure_ascii=False, indent=1)
-                handle.write("\n")
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        write_text_atomic(path, json.dumps(entry, ensure_ascii=False, indent=1) + "\n")
         return path

@@ -244,21 +244,6 @@ def _options(backend: str, rubric: str, max_chunk_chars: int, **llm: object):
     return Options(backend=backend, rubric=rubric, max_chunk_chars=max_chunk_chars, settings=_settings(**llm))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @command(
     epilog=(
         "Examples:\n\n"
@@ -286,6 +271,7 @@ def score(
 ) -> None:
     """Score reports: Markdown memo on stdout (or JSON with --json), a summary table on stderr."""
     from scorer.assess import assess_file, card_json, safe_stem
+    from scorer.atomic import write_text_atomic
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
     from scorer.memo import render_memo
     from scorer.render import print_card, progress_bar
@@ -322,8 +308,8 @@ def score(
         card = result.card
         if out is not None:
             stem = safe_stem(file)
-            _write_atomic(out / f"{stem}.md", render_memo(card))
-            _write_atomic(out / f"{stem}.json", card_json(card))
+            write_text_atomic(out / f"{stem}.md", render_memo(card))
+            write_text_atomic(out / f"{stem}.json", card_json(card))
         elif as_json:
             cards.append(card.model_dump(mode="json"))
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -99,6 +100,10 @@ class Metadata(BaseModel):
     script: str = "simplified"
     encoding: str = "utf-8"
     evidence: dict[str, Evidence] = {}
+
+    def summary(self) -> dict[str, Any]:
+        """The values as JSON-ready fields (dates as ISO strings), without the evidence."""
+        return self.model_dump(mode="json", exclude={"evidence"})
 
 
 def _cn_date(m: re.Match[str]) -> date | None:

@@ -23,19 +23,7 @@ def inspect_json(doc: Document) -> dict[str, Any]:
     stats = doc.norm.stats
     return {
         "source": doc.raw.source,
-        "metadata": {
-            "title": md.title,
-            "issuer": md.issuer,
-            "region": md.region,
-            "year": md.year,
-            "published": md.published.isoformat() if md.published else None,
-            "signed": md.signed.isoformat() if md.signed else None,
-            "doc_number": md.doc_number,
-            "kind": md.kind,
-            "script": md.script,
-            "encoding": md.encoding,
-            "evidence": {k: v.model_dump() for k, v in md.evidence.items()},
-        },
+        "metadata": {**md.summary(), "evidence": {k: v.model_dump() for k, v in md.evidence.items()}},
         "cleaning": {
             "html": doc.raw.html,
             "glosses_removed": stats.glosses_removed,

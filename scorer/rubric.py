@@ -448,18 +448,7 @@ def score(
     md = doc.metadata
     return ScoreCard(
         source=doc.raw.source,
-        metadata={
-            "title": md.title,
-            "issuer": md.issuer,
-            "region": md.region,
-            "year": md.year,
-            "published": md.published.isoformat() if md.published else None,
-            "signed": md.signed.isoformat() if md.signed else None,
-            "doc_number": md.doc_number,
-            "kind": md.kind,
-            "script": md.script,
-            "encoding": md.encoding,
-        },
+        metadata=md.summary(),
         rubric={"id": outline.id, "name": outline.name, "hash": outline.sha256},
         backend=extraction.backend,
         model=extraction.model,
