@@ -20,6 +20,7 @@ from scorer.normalize import NormalizedText, to_simplified
 FUZZY_THRESHOLD = 90.0
 MIN_FUZZY_CHARS = 8
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+_WORD_RUN = re.compile(r"[^\s\W_]+", re.UNICODE)
 _WRAPPERS = "“”\"'‘’「」『』…."
 
 Status = Literal["exact", "fuzzy", "not_found"]
@@ -50,9 +51,9 @@ class Locator:
     def __init__(self, norm: NormalizedText) -> None:
         self.norm = norm
         self.text = norm.text
-        kept = [(i, ch) for i, ch in enumerate(self.text) if not _NOISE.fullmatch(ch)]
-        self.squeezed = "".join(ch for _, ch in kept)
-        self.positions = [i for i, _ in kept]
+        runs = [m for m in _WORD_RUN.finditer(self.text)]
+        self.squeezed = "".join(m.group() for m in runs)
+        self.positions = [i for m in runs for i in range(m.start(), m.end())]
 
     def _result(self, status: Status, method: str, start: int, end: int, score: float) -> Grounding:
         return Grounding(status, method, start, end, score, self.norm.original_text(start, end))

@@ -5,6 +5,7 @@ Numbers are strings: the model copies them as written, and the figure baseline p
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Annotated, Any
 
@@ -168,14 +169,20 @@ class ReportExtraction(BaseModel):
     chunks: int = 0
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _dedupe_key(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_WORD.sub("", text)
 
 
 def merge_chunks(
     outline: Outline, results: dict[int, BaseModel], *, backend: str, **info: Any
 ) -> ReportExtraction:
-    """Merge per-chunk results in report order; a measure quoted twice is kept once (first chunk wins)."""
+    """Merge per-chunk results in report order; a measure quoted twice is kept once (first chunk wins).
+
+    The items were validated when the chunk's answer was parsed, so they are not validated again.
+    """
     merged = ReportExtraction(rubric_id=outline.id, backend=backend, **info)
     merged.dimensions = {d.id: [] for d in outline.dimensions}
     seen: set[tuple[str, str]] = set()
@@ -187,7 +194,7 @@ def merge_chunks(
                 if key in seen:
                     continue
                 seen.add(key)
-                merged.dimensions[dim.id].append(MeasureFinding(chunk=index, **m.model_dump()))
+                merged.dimensions[dim.id].append(MeasureFinding.model_construct(chunk=index, **dict(m)))
         for name, cls in (
             ("shortcomings", ShortcomingFinding),
             ("plans", PlanFinding),
@@ -199,5 +206,5 @@ def merge_chunks(
                 if key in seen:
                     continue
                 seen.add(key)
-                target.append(cls(chunk=index, **item.model_dump()))
+                target.append(cls.model_construct(chunk=index, **dict(item)))
     return merged
