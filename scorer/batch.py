@@ -183,6 +183,7 @@ def run_batch(
         raise InputError(f"{out}: --out must be a directory")
     out.mkdir(parents=True, exist_ok=True)
     todo, outcomes = collect(paths)
+    cpu_bound = choose_backend(options.backend, options.settings) == "rules" and jobs > 1
     pending: list[Job] = []
     for job in todo:
         card = None if force else _current(job, out, options)
@@ -194,7 +195,7 @@ def run_batch(
         progress_bar(
             console, f"{len(pending)} 份报告（跳过 {len(todo) - len(pending)} 份已是最新）"
         ) as advance,
-        cancellable_pool(max(1, jobs), "scorer-report") as pool,
+        cancellable_pool(max(1, jobs), "scorer-report", processes=cpu_bound) as pool,
     ):
         futures = [pool.submit(_score_one, job, out, options) for job in pending]
         for done, future in enumerate(as_completed(futures), 1):

@@ -6,9 +6,12 @@ a failed chunk is named with its reason in the result.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +30,23 @@ from scorer.schema import FailedChunk, ReportExtraction, Usage, chunk_model, mer
 MAX_SPLIT_DEPTH = 2
 
 
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the parent, which cancels and waits for them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
-def cancellable_pool(workers: int, name: str) -> Iterator[ThreadPoolExecutor]:
-    """A thread pool that, on Ctrl-C, cancels what has not started and lets running calls finish."""
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+def cancellable_pool(workers: int, name: str, *, processes: bool = False) -> Iterator[Executor]:
+    """A pool that, on Ctrl-C, cancels what has not started and lets running work finish.
+
+    Threads suit waiting on an endpoint; processes suit CPU-bound work (the rules backend),
+    which threads cannot spread over cores.
+    """
+    pool: Executor
+    if processes:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    else:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
     try:
         yield pool
     except BaseException:
@@ -67,6 +83,22 @@ def _combine(model: type[BaseModel], parts: list[BaseModel]) -> BaseModel:
     return model(**fields)
 
 
+_CLIENTS: dict[str, LLMClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def shared_client(settings: Settings) -> LLMClient:
+    """One client per endpoint configuration for the whole process: building one costs ~20 ms of
+    CPU (TLS context, instructor patching), and chunk workers used to race to build their own."""
+    secret = settings.api_key.get_secret_value() if settings.api_key else ""
+    key = settings.model_dump_json() + hashlib.sha256(secret.encode()).hexdigest()
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS[key] = LLMClient(settings)
+        return client
+
+
 class Extractor:
     """Runs the chunks of one report through the cache and, where needed, the endpoint."""
 
@@ -82,7 +114,7 @@ class Extractor:
     @property
     def client(self) -> LLMClient:
         if self._client is None:
-            self._client = LLMClient(self.settings)
+            self._client = shared_client(self.settings)
         return self._client
 
     def _request(self, messages: list[dict[str, str]]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Numbers are strings: the model copies them as written, and the figure baseline p
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cache
 from typing import Annotated, Any
@@ -94,6 +95,28 @@ EXTRA_FIELDS: dict[str, tuple[Any, Any]] = {
 }
 
 
+class _ChunkBase(BaseModel):
+    """Base of the generated response models.
+
+    Unknown top-level keys mean the model answered something else: re-ask rather than accept
+    "nothing found". The JSON schema is generated once per class: instructor asks for it on every
+    call (~10 ms each).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        schema = _SCHEMAS.get(key)
+        if schema is None:
+            schema = _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(schema)
+
+
+_SCHEMAS: dict[Any, dict[str, Any]] = {}
+
+
 @cache
 def chunk_model(outline: Outline) -> type[BaseModel]:
     """The response model for one chunk: one list of measures per dimension, plus the report-level parts."""
@@ -101,10 +124,9 @@ def chunk_model(outline: Outline) -> type[BaseModel]:
         d.id: (_list_of(Measure), Field(default_factory=list, description=d.name)) for d in outline.dimensions
     }
     fields.update(EXTRA_FIELDS)
-    # Unknown top-level keys mean the model answered something else: re-ask rather than accept "nothing".
     return create_model(
         "ChunkExtraction",
-        __config__=ConfigDict(extra="forbid"),
+        __base__=_ChunkBase,
         __doc__=f"按《{outline.name}》整理的报告片段摘要",
         **fields,
     )

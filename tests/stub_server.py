@@ -332,6 +332,9 @@ class _HTTPServer(ThreadingHTTPServer):
     """ThreadingHTTPServer that tracks its handler threads for a bounded join."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 makes Linux drop bursts of connections (the client
+    # retries a second later), which would be measured as scorer latency.
+    request_queue_size = 128
     block_on_close = False
     stub: StubServer
 
