@@ -1372,8 +1372,8 @@ def render(cfg: Config, res: Results, started: float, machine_md: str, code_md: 
         f"Produced by `python benchmarks/run.py{' --quick' if cfg.quick else ''}` in "
         f"{time.perf_counter() - started:.0f} s, no network (the LLM path runs against "
         "`tests/stub_server.py` on 127.0.0.1). Medians over repeated runs; ratios are taken within "
-        "each run. The machine was shared with a background job using both cores, so absolute "
-        "times are noisy; see the load averages.",
+        "each run. These machines are shared and noisy, so compare ratios, and read absolute "
+        "times with the load averages below.",
         "## Machine\n\n" + machine_md + f"\n\nLoad average at the end: {load}.",
         "## Code under test\n\n" + code_md,
         "## Goals\n\n" + summary,
