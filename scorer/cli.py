@@ -162,12 +162,6 @@ def _settings(**flags: object):
     return resolve_settings(flags, config=config)  # type: ignore[arg-type]
 
 
-def _outline_for(rubric: str, doc):
-    from scorer.outline import load_outline, outline_for_year
-
-    return load_outline(outline_for_year(doc.metadata.year) if rubric == "auto" else rubric)
-
-
 @command(
     epilog=(
         "Examples:\n\n"
@@ -192,6 +186,7 @@ def extract(
     config: ConfigOpt = None,
 ) -> None:
     """Have the LLM fill the outline's dimensions for each chunk, and print the merged extraction."""
+    from scorer.assess import choose_outline
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
     from scorer.extract import Extractor
     from scorer.pipeline import load_document
@@ -209,7 +204,7 @@ def extract(
         config=config,
     )
     doc = load_document(file, max_chunk_chars=max_chunk_chars)
-    outline = _outline_for(rubric, doc)
+    outline = choose_outline(rubric, doc)
     console = _stderr()
     extractor = Extractor(settings, outline)
     with progress_bar(console, f"{file.name}：{len(doc.chunks)} 段") as advance:

@@ -10,7 +10,7 @@ import re
 import tomllib
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -72,7 +72,6 @@ class NormalizedText:
     stats: CleaningStats
     removed: tuple[RemovedLine, ...] = ()
     script: str = "simplified"
-    _unused: tuple[()] = field(default=(), repr=False)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalized text to the span of the original it came from."""
