@@ -155,11 +155,14 @@ TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=1, help="Seco
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file (env SCORER_CONFIG).")]
 
 
-def _settings(**flags: object):
+LLM_FLAGS = ("model", "base_url", "mode", "cache", "cache_dir", "max_concurrency", "max_tokens", "timeout")
+
+
+def _settings(params: dict[str, Any]):
+    """Settings from a command's parameters: typer needs each flag in the signature, this picks them out."""
     from scorer.llm import resolve_settings
 
-    config = flags.pop("config", None)
-    return resolve_settings(flags, config=config)  # type: ignore[arg-type]
+    return resolve_settings({name: params[name] for name in LLM_FLAGS}, config=params["config"])
 
 
 @command(
@@ -192,17 +195,7 @@ def extract(
     from scorer.pipeline import load_document
     from scorer.render import print_extraction, progress_bar
 
-    settings = _settings(
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        cache=cache,
-        cache_dir=cache_dir,
-        max_concurrency=max_concurrency,
-        max_tokens=max_tokens,
-        timeout=timeout,
-        config=config,
-    )
+    settings = _settings(locals())
     doc = load_document(file, max_chunk_chars=max_chunk_chars)
     outline = choose_outline(rubric, doc)
     console = _stderr()
@@ -230,13 +223,19 @@ OutOpt = Annotated[
 ]
 
 
-def _options(backend: str, rubric: str, max_chunk_chars: int, **llm: object):
+def _options(params: dict[str, Any]):
     from scorer.assess import Options
     from scorer.errors import InputError
 
+    backend = params["backend"]
     if backend not in ("auto", "llm", "rules"):
         raise InputError(f"--backend must be auto, llm or rules, not {backend!r}")
-    return Options(backend=backend, rubric=rubric, max_chunk_chars=max_chunk_chars, settings=_settings(**llm))
+    return Options(
+        backend=backend,
+        rubric=params["rubric"],
+        max_chunk_chars=params["max_chunk_chars"],
+        settings=_settings(params),
+    )
 
 
 @command(
@@ -271,20 +270,7 @@ def score(
     from scorer.memo import render_memo
     from scorer.render import print_card, progress_bar
 
-    options = _options(
-        backend,
-        rubric,
-        max_chunk_chars,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        cache=cache,
-        cache_dir=cache_dir,
-        max_concurrency=max_concurrency,
-        max_tokens=max_tokens,
-        timeout=timeout,
-        config=config,
-    )
+    options = _options(locals())
     console = _stderr()
     exit_code = 0
     cards = []
@@ -355,20 +341,7 @@ def batch(
     """Score many reports, write each memo and JSON, and rank them; resumable, one failure never stops it."""
     from scorer.batch import run_batch
 
-    options = _options(
-        backend,
-        rubric,
-        max_chunk_chars,
-        model=model,
-        base_url=base_url,
-        mode=mode,
-        cache=cache,
-        cache_dir=cache_dir,
-        max_concurrency=max_concurrency,
-        max_tokens=max_tokens,
-        timeout=timeout,
-        config=config,
-    )
+    options = _options(locals())
     code = run_batch(paths, out, options, force=force, jobs=jobs, console=_stderr())
     if code:
         raise typer.Exit(code)

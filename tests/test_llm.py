@@ -246,4 +246,4 @@ def test_cli_flags_reach_the_client(tmp_path: Path) -> None:
         elapsed = time.monotonic() - started
     assert out.returncode == 3, out.stderr
     assert "timed out" in out.stderr
-    assert elapsed < 10
+    assert elapsed < 30, "the 120 s default timeout was used, not --timeout 1"
