@@ -142,13 +142,17 @@ class Extractor:
             raise ChunkFailed("not in the cache (--cache replay makes no network call)")
         try:
             parsed, record = self.client.extract(messages, self.model)
-        except Truncated:
+        except Truncated as truncated:
+            usage = truncated.usage
             if depth >= MAX_SPLIT_DEPTH or len(text) < MIN_SPLIT_CHARS:
-                raise ChunkFailed("answer truncated at max_tokens even after splitting the chunk") from None
-            usage = Usage()
+                reason = "answer truncated at max_tokens even after splitting the chunk"
+                raise ChunkFailed(reason, usage) from None
             parts = []
             for half in split_in_half(text):
-                part, part_usage = self.run_text(doc, chunk, half, depth + 1)
+                try:
+                    part, part_usage = self.run_text(doc, chunk, half, depth + 1)
+                except ChunkFailed as failed:
+                    raise ChunkFailed(str(failed), usage.add(failed.usage)) from None
                 parts.append(part)
                 usage = usage.add(part_usage)
             combined = _combine(self.model, parts)
@@ -185,7 +189,7 @@ class Extractor:
             parsed, usage = self.run_text(doc, chunk, chunk.text_of(doc.text))
             return _Outcome(chunk.index, parsed, usage)
         except ChunkFailed as exc:
-            return _Outcome(chunk.index, None, Usage(), redact(str(exc), self.settings))
+            return _Outcome(chunk.index, None, exc.usage, redact(str(exc), self.settings))
         except ConfigError:
             raise
         except Exception as exc:  # a failure in one chunk must never lose the others

@@ -127,11 +127,19 @@ def resolve_mode(mode: str, base_url: str) -> str:
     return "tools"
 
 
-class Truncated(Exception):
+class _Spent(Exception):
+    """A call that did not give an answer may still have cost tokens; they travel with the error."""
+
+    def __init__(self, message: str, usage: Usage | None = None) -> None:
+        super().__init__(message)
+        self.usage = usage or Usage()
+
+
+class Truncated(_Spent):
     """The answer hit max_tokens (finish_reason length): split the chunk instead of asking again."""
 
 
-class ChunkFailed(Exception):
+class ChunkFailed(_Spent):
     """A chunk could not be extracted after all retries; the reason is fit for a user."""
 
 
@@ -266,8 +274,8 @@ class LLMClient:
                 _first_in_chain(exc, (Truncated, ChunkFailed, _EmptyChoices, self._openai.APIError)) or exc
             )
             if isinstance(cause, Truncated | ChunkFailed):
-                raise cause from None
-            raise ChunkFailed(self._describe(cause)) from None
+                raise type(cause)(str(cause), record.usage) from None
+            raise ChunkFailed(self._describe(cause), record.usage) from None
         return parsed, record
 
     def _describe(self, cause: BaseException) -> str:

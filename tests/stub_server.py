@@ -140,9 +140,11 @@ class Reply:
         return cls("ok", payload, finish_reason, usage, think)
 
     @classmethod
-    def raw_content(cls, text: str, finish_reason: str = "stop") -> Reply:
+    def raw_content(
+        cls, text: str, finish_reason: str = "stop", usage: tuple[int, int] | None = None
+    ) -> Reply:
         """Successful completion whose ``content`` is exactly ``text`` (tools ignored)."""
-        return cls("raw", text, finish_reason)
+        return cls("raw", text, finish_reason, usage)
 
     @classmethod
     def status(

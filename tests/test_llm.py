@@ -76,6 +76,7 @@ def test_a_chunk_that_always_fails_is_named_and_the_rest_are_kept(tmp_path: Path
         _, result = run(server, tmp_path, doc, network_retries=2)
         assert [f.chunk for f in result.failed_chunks] == [1]
         assert "HTTP 503" in result.failed_chunks[0].reason
+        assert result.usage.calls == len(doc.chunks) - 1 + 3, "the failed chunk's three calls count"
         assert len(all_files(tmp_path / "cache")) == len(doc.chunks) - 1
         before = len(server.requests)
         server.responder = honest_answer
@@ -161,12 +162,14 @@ def test_truncated_answer_splits_the_chunk(tmp_path: Path, doc) -> None:
 
     def responder(request: dict) -> Reply:
         if chunk_text(request) == target:
-            return Reply.raw_content('{"functions": [{"summary": "', finish_reason="length")
+            return Reply.raw_content('{"functions": [{"summary": "', finish_reason="length", usage=(0, 7777))
         return honest_answer(request)
 
     with StubServer(responder) as server:
         _, result = run(server, tmp_path, doc)
     assert not result.failed_chunks
+    assert result.usage.calls == len(doc.chunks) + 2, "the truncated call and both halves count"
+    assert result.usage.completion_tokens > 7777, "the truncated answer's tokens were spent too"
     halves = [chunk_text(r.body) for r in server.requests if chunk_text(r.body) in split_in_half(target)]
     assert len(halves) == 2 and "".join(sorted(halves, key=target.index)) == target
 
