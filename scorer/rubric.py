@@ -204,15 +204,18 @@ def _items_in(dim: Dimension, text: str) -> list[str]:
 
 
 def _presence_reason(grounded: int, proposed: int, off_topic: int) -> str:
-    if grounded:
-        reason = f"{grounded} 条措施的引文在原文中找到"
-    elif proposed:
-        reason = f"提出 {proposed} 条措施，无一有原文依据"
-    else:
-        reason = "报告未写到这一维度"
+    """Say why each proposed measure did or did not count: found and on topic, off topic, not found."""
+    if not proposed:
+        return "报告未写到这一维度"
+    others = []
     if off_topic:
-        reason += f"（另有 {off_topic} 条引文虽在原文中，但不含本维度的关键词，不计分）"
-    return reason
+        others.append(f"{off_topic} 条引文虽在原文中，但不含本维度的关键词")
+    if missing := proposed - grounded - off_topic:
+        others.append(f"{missing} 条引文在原文中找不到")
+    if not grounded:
+        return f"提出 {proposed} 条措施，无一计分：{'；'.join(others)}"
+    reason = f"{grounded} 条措施的引文在原文中找到"
+    return reason + (f"（另有 {'；'.join(others)}，不计分）" if others else "")
 
 
 def _score_dimension(

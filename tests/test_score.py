@@ -12,6 +12,7 @@ from scorer.assess import Options, assess, assess_file, card_json
 from scorer.memo import md_escape, render_memo
 from scorer.outline import load_outline
 from scorer.pipeline import load_document
+from scorer.rubric import _presence_reason
 from scorer.rules import extract_rules
 
 from conftest import SEEDS, seed_path
@@ -203,3 +204,28 @@ def test_rubric_commands() -> None:
     assert "leadership" in shown.stdout and "published_on_time" in shown.stdout
     missing = run("rubric", "show", "outline-1999")
     assert missing.returncode == 3 and "no rubric" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("grounded", "proposed", "off_topic", "reason"),
+    [
+        (0, 0, 0, "报告未写到这一维度"),
+        (0, 3, 0, "提出 3 条措施，无一计分：3 条引文在原文中找不到"),
+        (
+            0,
+            3,
+            1,
+            "提出 3 条措施，无一计分：1 条引文虽在原文中，但不含本维度的关键词；2 条引文在原文中找不到",
+        ),
+        (2, 2, 0, "2 条措施的引文在原文中找到"),
+        (
+            1,
+            3,
+            1,
+            "1 条措施的引文在原文中找到"
+            "（另有 1 条引文虽在原文中，但不含本维度的关键词；1 条引文在原文中找不到，不计分）",
+        ),
+    ],
+)
+def test_presence_reason_accounts_for_every_measure(grounded, proposed, off_topic, reason) -> None:
+    assert _presence_reason(grounded, proposed, off_topic) == reason
