@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,3 +22,21 @@ def seed(request: pytest.FixtureRequest) -> str:
 
 def seed_path(seed: str) -> Path:
     return REPORTS / f"{seed}.txt"
+
+
+SCORER = [sys.executable, "-m", "scorer"]
+
+
+def hermetic_env(**extra: str) -> dict[str, str]:
+    """The host environment without its endpoint, model, cache or config settings, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SCORER_"))}
+    return {**env, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONIOENCODING": "utf-8", **extra}
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The scorer CLI as a user runs it: a subprocess, by default in a hermetic environment."""
+    return subprocess.run(
+        [*SCORER, *args], capture_output=True, text=True, env=env or hermetic_env(), cwd=cwd, timeout=timeout
+    )

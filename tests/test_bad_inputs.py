@@ -14,8 +14,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,14 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPORTS, TESTS
+from conftest import REPORTS, TESTS, hermetic_env, run
 
 _spec = importlib.util.spec_from_file_location("make_bad", TESTS / "data" / "bad" / "make_bad.py")
 assert _spec is not None and _spec.loader is not None
 make_bad = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_bad)
 
-SCORER = [sys.executable, "-m", "scorer"]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 GOOD_SEEDS = ("000_bbf3d8a01ec62c26", "002_544a7fdbaf4d16e8")
 
@@ -101,17 +98,9 @@ class Run:
     seconds: float
 
 
-def _env() -> dict[str, str]:
-    """The test environment without any endpoint, model, cache or config settings of the host."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SCORER_"))}
-    return {**env, "NO_COLOR": "1", "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-
-
-def run(args: list[str], cwd: Path, timeout: float = 120) -> Run:
+def timed(args: list[str], cwd: Path, timeout: float = 120) -> Run:
     start = time.perf_counter()
-    out = subprocess.run(
-        [*SCORER, *args], capture_output=True, text=True, env=_env(), cwd=cwd, timeout=timeout
-    )
+    out = run(*args, env=hermetic_env(COLUMNS="200"), cwd=cwd, timeout=timeout)
     return Run(args, out.returncode, out.stdout, out.stderr, time.perf_counter() - start)
 
 
@@ -133,7 +122,7 @@ def outcome(corpus: dict[str, Path], workdir: Path) -> Callable[[str, str], Run]
 
     def get(case: str, command: str) -> Run:
         if (case, command) not in done:
-            done[case, command] = run(COMMANDS[command](corpus[case], workdir), workdir)
+            done[case, command] = timed(COMMANDS[command](corpus[case], workdir), workdir)
         return done[case, command]
 
     return get
@@ -251,7 +240,7 @@ def test_batch_survives_the_bad_corpus(tmp_path: Path) -> None:
     for seed in GOOD_SEEDS:
         (tmp_path / "in" / f"{seed}.txt").write_bytes((REPORTS / f"{seed}.txt").read_bytes())
     out = tmp_path / "out"
-    r = run(["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "rules"], tmp_path)
+    r = timed(["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "rules"], tmp_path)
     assert r.returncode == 1, _context(r)
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr, _context(r)
     good = [*GOOD_SEEDS, *(paths[c].stem for c in cases if EXPECTED[c] == "valid")]

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import seed_path
-
-SCORER = [sys.executable, "-m", "scorer"]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
-    return subprocess.run([*SCORER, *args], capture_output=True, text=True, env=env, timeout=60)
+from conftest import run, seed_path
 
 
 def test_inspect_json() -> None:

@@ -14,7 +14,8 @@ from scorer.llm import resolve_mode, resolve_settings, strip_think
 from scorer.outline import load_outline
 from scorer.pipeline import load_document
 
-from conftest import seed_path
+from conftest import hermetic_env, seed_path
+from conftest import run as run_cli
 from llm_fakes import SENTINEL_KEY, chunk_text, honest_answer, settings_for
 from stub_server import Reply, StubServer
 
@@ -215,36 +216,25 @@ def test_threads_do_not_leak(tmp_path: Path, doc) -> None:
 
 def test_cli_flags_reach_the_client(tmp_path: Path) -> None:
     """--timeout must reach the HTTP client (it once did not, and slow local models were asked twice)."""
-    import subprocess
-    import sys
-
     config = tmp_path / "scorer.toml"
     config.write_text("[llm]\nnetwork_retries = 0\nvalidation_retries = 0\n", "utf-8")
     with StubServer(lambda request: Reply.hang(3.0)) as server:
         started = time.monotonic()
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scorer",
-                "extract",
-                str(seed_path("002_544a7fdbaf4d16e8")),
-                "--config",
-                str(config),
-                "--base-url",
-                server.base_url,
-                "--model",
-                "m",
-                "--timeout",
-                "1",
-                "--cache",
-                "off",
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**__import__("os").environ, "OPENAI_API_KEY": "k"},
+        out = run_cli(
+            "extract",
+            str(seed_path("002_544a7fdbaf4d16e8")),
+            "--config",
+            str(config),
+            "--base-url",
+            server.base_url,
+            "--model",
+            "m",
+            "--timeout",
+            "1",
+            "--cache",
+            "off",
+            "--json",
+            env=hermetic_env(OPENAI_API_KEY="k"),
         )
         elapsed = time.monotonic() - started
     assert out.returncode == 3, out.stderr

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from scorer.extract import Extractor
 from scorer.outline import load_outline
 from scorer.pipeline import load_document
 
-from conftest import SEEDS, seed_path
+from conftest import SCORER, SEEDS, hermetic_env, run, seed_path
 from llm_fakes import SENTINEL_KEY, honest_answer, settings_for
 from stub_server import FaultPlan, Reply, StubServer
 
@@ -65,15 +63,13 @@ def test_thirty_percent_faults_lose_nothing(tmp_path: Path) -> None:
 
 
 def scorer_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SCORER_"))}
-    return {**env, "NO_COLOR": "1", "OPENAI_API_KEY": SENTINEL_KEY, **extra}
+    """Hermetic, with the sentinel key that must never show up in any output or file."""
+    return hermetic_env(OPENAI_API_KEY=SENTINEL_KEY, **extra)
 
 
 def batch_cmd(server: StubServer, reports: Path, out: Path, cache: Path, *extra: str) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "scorer",
+        *SCORER,
         "batch",
         str(reports),
         "--out",
@@ -199,32 +195,25 @@ def test_the_api_key_never_leaks(tmp_path: Path, reply: str) -> None:
     replies = {"401": Reply.status(401), "500": Reply.status(500)}
     with StubServer(lambda request: replies.get(reply, Reply.status(500))) as server:
         base = "http://127.0.0.1:9/v1" if reply == "refused" else server.base_url
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scorer",
-                "score",
-                str(seed_path("002_544a7fdbaf4d16e8")),
-                "--backend",
-                "llm",
-                "--base-url",
-                base,
-                "--model",
-                "m",
-                "--cache-dir",
-                str(tmp_path / "cache"),
-                "--out",
-                str(tmp_path / "out"),
-                "--max-chunk-chars",
-                "3000",
-                "--timeout",
-                "2",
-            ],
+        out = run(
+            "score",
+            str(seed_path("002_544a7fdbaf4d16e8")),
+            "--backend",
+            "llm",
+            "--base-url",
+            base,
+            "--model",
+            "m",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--out",
+            str(tmp_path / "out"),
+            "--max-chunk-chars",
+            "3000",
+            "--timeout",
+            "2",
             cwd=ROOT,
             env=scorer_env(SCORER_DEBUG="1"),
-            capture_output=True,
-            text=True,
             timeout=120,
         )
         if reply != "refused":
@@ -263,14 +252,7 @@ def test_output_names_stay_inside_out(tmp_path: Path, name: str) -> None:
     reports.mkdir()
     (reports / name).write_bytes(seed_path("002_544a7fdbaf4d16e8").read_bytes())
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "scorer", "batch", str(reports), "--out", str(out), "--backend", "rules"],
-        cwd=ROOT,
-        env=scorer_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run("batch", str(reports), "--out", str(out), "--backend", "rules", cwd=ROOT, env=scorer_env())
     assert done.returncode == 0, done.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != reports]
     assert written and all(p.parent == out for p in written)

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import seed_path
-from test_cli_inspect import run
+from conftest import run, seed_path
 from test_score import snapshot
 
 ROOT = Path(__file__).parent.parent

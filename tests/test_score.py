@@ -15,8 +15,7 @@ from scorer.pipeline import load_document
 from scorer.rubric import _presence_reason
 from scorer.rules import extract_rules
 
-from conftest import SEEDS, seed_path
-from test_cli_inspect import run
+from conftest import SEEDS, run, seed_path
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = bool(os.environ.get("SCORER_UPDATE_SNAPSHOTS"))
