@@ -1,0 +1,1 @@
+"""Validity suite: tests of what a score means (ablations, rewrites, gamed texts, the document gate)."""
