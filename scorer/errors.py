@@ -36,3 +36,7 @@ class ConfigError(ScorerError):
     """Settings, rubric or endpoint configuration is wrong or unreachable."""
 
     exit_code = EXIT_CONFIG
+
+
+class ExtractionFailed(ConfigError):
+    """Every chunk of a report failed: there is nothing to score, so no memo and no grade."""

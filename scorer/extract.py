@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from scorer.cache import Cache, cache_key, request_for, schema_digest
 from scorer.chunking import Chunk
-from scorer.errors import CANCEL, ConfigError
+from scorer.errors import CANCEL, ConfigError, ExtractionFailed
 from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
 from scorer.outline import Outline
 from scorer.pipeline import Document
@@ -28,6 +28,7 @@ from scorer.prompts import messages_for, prompt_version
 from scorer.schema import FailedChunk, ReportExtraction, Usage, chunk_model, merge_chunks
 
 MAX_SPLIT_DEPTH = 2
+NO_ENDPOINT = "no endpoint configured: set OPENAI_BASE_URL or use --backend rules"
 
 
 def _ignore_sigint() -> None:
@@ -198,6 +199,10 @@ class Extractor:
     def extract(
         self, doc: Document, on_progress: Callable[[int, int], None] | None = None
     ) -> ReportExtraction:
+        """All chunks of a report; failed chunks are named in the result, never raised."""
+        if not self.settings.endpoint_configured and self.settings.cache != "replay":
+            # Without this, the default endpoint is called with no key: a 401 per chunk.
+            raise ConfigError(f"{doc.raw.source}: {NO_ENDPOINT}")
         outcomes: dict[int, _Outcome] = {}
         workers = max(1, min(self.settings.max_concurrency, len(doc.chunks) or 1))
         with cancellable_pool(workers, "scorer-chunk") as pool:
@@ -227,3 +232,16 @@ class Extractor:
             if o.parsed is None
         ]
         return merged
+
+
+def require_success(result: ReportExtraction, source: str) -> ReportExtraction:
+    """Raise ExtractionFailed when every chunk failed: an empty extraction must never become a score.
+
+    The message names the distinct reasons in chunk order (identical ones once).
+    """
+    failed = result.failed_chunks
+    if not result.chunks or len(failed) < result.chunks:
+        return result
+    reasons = list(dict.fromkeys(f.reason for f in failed))
+    shown = "; ".join(reasons[:3]) + ("; …" if len(reasons) > 3 else "")
+    raise ExtractionFailed(f"{source}: {shown}")

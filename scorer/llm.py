@@ -279,19 +279,60 @@ class LLMClient:
         return parsed, record
 
     def _describe(self, cause: BaseException) -> str:
+        """One line naming what went wrong and where, with the server's own words when it sent any."""
         o = self._openai
+        where = public_url(self.settings.base_url)
         if isinstance(cause, o.APIStatusError):
-            text = f"endpoint error HTTP {cause.status_code} after retries"
+            retried = " (after retries)" if self._transient(cause) else ""
+            text = f"HTTP {cause.status_code} from {where}: {_server_message(cause)}{retried}"
         elif isinstance(cause, o.APITimeoutError):
-            text = "endpoint timed out after retries"
+            text = f"{where} timed out after retries"
         elif isinstance(cause, o.APIConnectionError):
-            text = "cannot connect to the endpoint after retries"
+            text = f"cannot reach {where} ({_connection_detail(cause)})"
         elif isinstance(cause, _EmptyChoices):
-            text = "endpoint kept answering without choices"
+            text = f"{where} kept answering without choices"
         else:
             attempts = self.settings.validation_retries + 1
             text = f"invalid answer after {attempts} attempts: {type(cause).__name__}"
         return redact(text, self.settings)
+
+
+def public_url(url: str) -> str:
+    """The endpoint as it may appear in a message: no user:password@, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return f"{parts.scheme}://{netloc}{parts.path}".rstrip("/")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _server_message(exc: Any) -> str:
+    """The error message the server sent (OpenAI-style body, else the raw body), else the status."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        body = body.get("message") or body.get("detail") or body.get("error") or body
+    if not body:
+        response = getattr(exc, "response", None)
+        body = getattr(response, "text", "") or getattr(response, "reason_phrase", "")
+    return _one_line(str(body)) or "no message"
+
+
+def _connection_detail(exc: BaseException) -> str:
+    """The innermost cause of a connection failure, e.g. `connection refused`."""
+    inner: BaseException = exc
+    seen = {id(exc)}
+    while (nxt := inner.__cause__ or inner.__context__) is not None and id(nxt) not in seen:
+        seen.add(id(nxt))
+        inner = nxt
+    if isinstance(inner, OSError) and inner.strerror:
+        text = inner.strerror
+    else:
+        text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(inner)) or type(inner).__name__
+    return _one_line(text[:1].lower() + text[1:])
 
 
 def _first_in_chain(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> BaseException | None:

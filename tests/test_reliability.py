@@ -225,8 +225,10 @@ def test_the_api_key_never_leaks(tmp_path: Path, reply: str) -> None:
     assert "Traceback" not in out.stderr
     for path in cache_files(tmp_path):
         assert SENTINEL_KEY not in path.read_text("utf-8")
-    memo = next((tmp_path / "out").glob("*.md")).read_text("utf-8")
-    assert "抽取失败" in memo
+    # Every chunk failed: one error line naming the cause, and no memo (a failure is never a score).
+    errors = [line for line in out.stderr.splitlines() if line.startswith("scorer: error:")]
+    assert len(errors) == 1 and ("HTTP" in errors[0] or "cannot reach" in errors[0]), out.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
 def test_cache_entry_whose_request_does_not_match_its_key_is_ignored(tmp_path: Path) -> None:
