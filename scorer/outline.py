@@ -47,19 +47,41 @@ class Scoring(_Strict):
     """How dimension points are earned; shares of a dimension's points must add up to 1."""
 
     dimension_points: float = Field(default=80, ge=0)
-    presence: float = Field(default=0.3, ge=0, le=1)
-    breadth: float = Field(default=0.4, ge=0, le=1)
+    presence: float = Field(default=0.2, ge=0, le=1)
+    breadth: float = Field(default=0.3, ge=0, le=1)
     quantification: float = Field(default=0.3, ge=0, le=1)
+    depth: float = Field(default=0.2, ge=0, le=1)
     breadth_target: int = Field(default=3, ge=1)
     figure_target: int = Field(default=3, ge=1)
+    depth_half: float = Field(default=4, gt=0)
     fuzzy_credit: float = Field(default=0.8, ge=0, le=1)
     min_measures: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _shares(self) -> Scoring:
-        if abs(self.presence + self.breadth + self.quantification - 1) > 1e-9:
-            raise ValueError("presence + breadth + quantification must be 1")
+        if abs(self.presence + self.breadth + self.quantification + self.depth - 1) > 1e-9:
+            raise ValueError("presence + breadth + quantification + depth must be 1")
         return self
+
+
+class Matching(_Strict):
+    """How keywords match: a keyword followed by one of `name_suffixes` within `name_reach`
+    characters of the same run (no punctuation between) is inside a proper name and ignored."""
+
+    name_suffixes: tuple[str, ...] = ()
+    name_reach: int = Field(default=10, ge=1)
+
+
+class CapRule(_Strict):
+    missing: int = Field(ge=1)
+    best: str
+
+
+class Caps(_Strict):
+    """The best grade a report may get when contents the 2019 规定 requires are missing."""
+
+    contents: tuple[str, ...] = ()
+    rules: tuple[CapRule, ...] = ()
 
 
 REQUIRED_IDS = ("measures", "shortcomings", "causes", "leader_duties", "plans", "published_on_time")
@@ -72,6 +94,8 @@ class Required(_Strict):
     name: str
     points: float = Field(ge=0)
     cues: tuple[str, ...] = ()
+    # A cue counts only when the same sentence also has one of these (一把手 must be about 法治).
+    context: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _known(self) -> Required:
@@ -94,7 +118,10 @@ class Outline(_Strict):
     overlap: str
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     scoring: Scoring = Scoring()
+    matching: Matching = Matching()
+    precedence: tuple[str, ...] = ()
     required: tuple[Required, ...] = ()
+    caps: Caps = Caps()
     grades: tuple[Grade, ...] = (Grade(min=0, grade="—"),)
     sha256: str = ""
     path: str = ""
@@ -104,6 +131,9 @@ class Outline(_Strict):
         ids = [d.id for d in self.dimensions]
         if len(set(ids)) != len(ids):
             raise ValueError(f"duplicate dimension ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+        unknown = set(self.precedence) - set(ids)
+        if unknown:
+            raise ValueError(f"precedence names unknown dimensions: {sorted(unknown)}")
         reserved = {"shortcomings", "plans", "leader_duties"}
         if reserved & set(ids):
             raise ValueError(f"dimension ids may not be {sorted(reserved)}")
@@ -121,6 +151,24 @@ class Outline(_Strict):
 
     def cues(self, check_id: str) -> tuple[str, ...]:
         return next((r.cues for r in self.required if r.id == check_id), ())
+
+    def check(self, check_id: str) -> Required | None:
+        return next((r for r in self.required if r.id == check_id), None)
+
+    def grade_rank(self, grade: str) -> int:
+        """0 for the best grade, 1 for the next …"""
+        ordered = [g.grade for g in sorted(self.grades, key=lambda g: g.min, reverse=True)]
+        return ordered.index(grade) if grade in ordered else len(ordered)
+
+    def capped_grade(self, grade: str, missing: int) -> tuple[str, CapRule | None]:
+        """The grade after the caps for `missing` required contents, and the cap that applied."""
+        rules = [r for r in self.caps.rules if missing >= r.missing]
+        if not rules:
+            return grade, None
+        cap = max(rules, key=lambda r: r.missing)
+        if self.grade_rank(cap.best) > self.grade_rank(grade):
+            return cap.best, cap
+        return grade, None
 
     def dimension(self, dim_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dim_id)
