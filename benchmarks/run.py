@@ -935,7 +935,8 @@ def stage_times(path: Path) -> dict[str, float]:
     timed("(figures scan, once — inside each of the next two)", lambda: scan(doc.text))
     extraction = timed("rules extraction (scans figures)", lambda: extract_rules(doc, outline))
     evidence = timed(
-        "gather_evidence: grounding + cross-check (scans figures)", lambda: gather_evidence(doc, extraction)
+        "gather_evidence: grounding + cross-check (scans figures)",
+        lambda: gather_evidence(doc, extraction, outline),
     )
     card = timed(
         "score (rubric)",

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorer.card import KindResult, ScoreCard
 from scorer.chunking import DEFAULT_MAX_CHARS
 from scorer.figures import FigureScan, scan
+from scorer.ingest import RawDocument
 from scorer.llm import Settings
 from scorer.outline import Outline, load_outline, outline_for_year
-from scorer.pipeline import Document, load_document
-from scorer.rubric import ScoreCard, gather_evidence, score
+from scorer.pipeline import Document, load_document, prepare
+from scorer.rubric import gather_evidence, score
 from scorer.schema import ReportExtraction
 
 
@@ -21,6 +23,7 @@ from scorer.schema import ReportExtraction
 class Options:
     backend: str = "auto"
     rubric: str = "auto"
+    kind: str = "auto"  # "annual_report" forces grading whatever the document gate says
     max_chunk_chars: int = DEFAULT_MAX_CHARS
     settings: Settings = field(default_factory=Settings)
 
@@ -49,8 +52,6 @@ def notes_for(doc: Document, extraction: ReportExtraction, outline: Outline, rub
     """What a reader of the memo should know about how the report was read."""
     stats = doc.norm.stats
     notes = []
-    if doc.metadata.kind != "annual_report":
-        notes.append(f"该文件不是年度报告（识别为：{doc.metadata.kind}），按年度报告的标准评分仅供参考。")
     if rubric == "auto":
         notes.append(f"按报告年度 {doc.metadata.year or '不详'} 自动选用评分细则 {outline.id}。")
     if stats.glosses_removed:
@@ -68,16 +69,32 @@ def notes_for(doc: Document, extraction: ReportExtraction, outline: Outline, rub
     return notes
 
 
+def kind_of(doc: Document, outline: Outline, forced: str = "auto") -> KindResult:
+    """The document gate's decision; `--kind annual_report` grades anyway and says so."""
+    from scorer.gate import classify
+
+    decision = classify(doc, outline)
+    result = KindResult(kind=decision.kind, label=decision.label, evidence=decision.reasons())
+    if forced == "annual_report" and decision.kind != "annual_report":
+        return result.model_copy(update={"forced": True})
+    return result
+
+
 def assess(
     doc: Document,
     outline: Outline,
     extraction: ReportExtraction,
     rubric: str = "auto",
     baseline: FigureScan | None = None,
+    kind: str = "auto",
 ) -> ScoreCard:
-    """Ground, cross-check and score an extraction (deterministic)."""
-    evidence = gather_evidence(doc, extraction, baseline)
-    return score(outline, extraction, evidence, doc, notes=notes_for(doc, extraction, outline, rubric))
+    """Gate, ground, cross-check and score an extraction (deterministic).
+
+    A card whose extraction lost some chunks is provisional: its grade rests on part of the report.
+    """
+    evidence = gather_evidence(doc, extraction, outline, baseline)
+    notes = notes_for(doc, extraction, outline, rubric)
+    return score(outline, extraction, evidence, doc, kind=kind_of(doc, outline, kind), notes=notes)
 
 
 def extract_for(
@@ -92,21 +109,32 @@ def extract_for(
         from scorer.rules import extract_rules
 
         return extract_rules(doc, outline, baseline), ()
-    from scorer.extract import Extractor
+    from scorer.extract import Extractor, require_success
 
     extractor = Extractor(options.settings, outline)
-    result = extractor.extract(doc, on_progress=on_progress)
+    result = require_success(extractor.extract(doc, on_progress=on_progress), doc.raw.source)
     return result, tuple(extractor.cache.problems if extractor.cache else ())
 
 
 def assess_file(
     path: str | Path, options: Options, on_progress: Callable[[int, int], None] | None = None
 ) -> Assessment:
-    doc = load_document(path, max_chunk_chars=options.max_chunk_chars)
+    return assess_document(load_document(path, max_chunk_chars=options.max_chunk_chars), options, on_progress)
+
+
+def assess_text(text: str, options: Options, source: str = "<text>") -> Assessment:
+    """Assess a report given as text (tests and benchmarks build variants of reports this way)."""
+    raw = RawDocument(source=source, text=text, encoding="utf-8", html=False)
+    return assess_document(prepare(raw, max_chunk_chars=options.max_chunk_chars), options)
+
+
+def assess_document(
+    doc: Document, options: Options, on_progress: Callable[[int, int], None] | None = None
+) -> Assessment:
     outline = choose_outline(options.rubric, doc)
     baseline = scan(doc.text)
     extraction, problems = extract_for(doc, outline, options, on_progress, baseline)
-    card = assess(doc, outline, extraction, options.rubric, baseline)
+    card = assess(doc, outline, extraction, options.rubric, baseline, options.kind)
     return Assessment(doc, outline, extraction, card, problems)
 
 

@@ -13,13 +13,13 @@ import json
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console
 
 from scorer.assess import Options, assess_file, card_json, choose_backend, safe_stem
 from scorer.atomic import write_text_atomic
-from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, InputError, ScorerError
+from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, InputError, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.memo import md_escape, render_memo
 from scorer.outline import load_outline
@@ -71,6 +71,7 @@ def _signature(options: Options) -> dict[str, Any]:
     return {
         "backend": backend,
         "rubric": options.rubric,
+        "kind": options.kind,
         "model": options.settings.model if backend == "llm" else None,
         "max_chunk_chars": options.max_chunk_chars,
     }
@@ -105,6 +106,9 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
         return Outcome(job, None, error="cancelled")
     try:
         result = assess_file(job.path, options)
+    except ExtractionFailed as exc:
+        cancelled = CANCEL.is_set()
+        return Outcome(job, None, error="cancelled; finished chunks are cached" if cancelled else str(exc))
     except ScorerError as exc:
         return Outcome(job, None, error=str(exc))
     except Exception as exc:  # one report's bug must not stop the batch
@@ -119,58 +123,114 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
     return Outcome(job, card.model_dump(mode="json"), partial=bool(result.extraction.failed_chunks))
 
 
-def ranking(outcomes: list[Outcome]) -> tuple[str, str]:
-    """ranking.csv and ranking.md, best first; ties keep file order."""
-    scored = [o for o in outcomes if o.card is not None]
-    scored.sort(key=lambda o: -float(o.card["total"]))  # type: ignore[index]
+class RankingFiles(NamedTuple):
+    """The texts of ranking.csv, ranking.md and not_graded.csv."""
+
+    csv: str
+    md: str
+    not_graded_csv: str
+
+
+def rankable(card: dict[str, Any] | None) -> bool:
+    """Only a graded card with a grade is ranked; failed reports have no card at all."""
+    return card is not None and card.get("graded", True) is not False and card.get("grade") is not None
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    md = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    return md + ["| " + " | ".join(md_escape(str(v)) for v in row) + " |" for row in rows]
+
+
+def _who(card: dict[str, Any]) -> str:
+    return card["metadata"].get("issuer") or card["metadata"].get("region") or ""
+
+
+def _rank_key(o: Outcome) -> tuple[int, float]:
+    """Grade first, then total: a report capped for missing required contents ranks below every
+    report of a better grade, whatever its points."""
+    card = o.card
+    assert card is not None
+    try:
+        grade_rank = load_outline(card["rubric"]["id"]).grade_rank(card["grade"])
+    except ScorerError:
+        grade_rank = 0
+    return grade_rank, -float(card["total"])
+
+
+def _ranked_table(ranked: list[Outcome]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the ranking, best first (ties keep file order); only rankable cards."""
+    ranked = sorted((o for o in ranked if rankable(o.card)), key=_rank_key)
     dims: list[str] = []
-    for o in scored:
-        for d in o.card["dimensions"]:  # type: ignore[index]
-            if d["id"] not in dims:
-                dims.append(d["id"])
-    header = [
-        "rank",
-        "file",
-        "issuer",
-        "year",
-        "rubric",
-        "backend",
-        "total",
-        "grade",
-        *dims,
-        "verified_figures",
-        "flagged_figures",
-        "ungrounded_quotes",
-    ]
+    for o in ranked:
+        dims += [d["id"] for d in o.card["dimensions"] if d["id"] not in dims]  # type: ignore[index]
+    header = ["rank", "file", "issuer", "year", "rubric", "backend", "total", "grade", "provisional"]
+    header += [*dims, "verified_figures", "flagged_figures", "ungrounded_quotes"]
     rows = []
-    for rank, o in enumerate(scored, 1):
+    for rank, o in enumerate(ranked, 1):
         c = o.card
         assert c is not None
         per_dim = {d["id"]: d["score"] for d in c["dimensions"]}
         figures = c["figures"]
         rows.append(
             [
-                rank,
-                o.job.path.name,
-                c["metadata"].get("issuer") or c["metadata"].get("region") or "",
-                c["metadata"].get("year") or "",
-                c["rubric"]["id"],
-                c["backend"],
-                c["total"],
-                c["grade"],
+                *(rank, o.job.path.name, _who(c), c["metadata"].get("year") or ""),
+                *(c["rubric"]["id"], c["backend"], c["total"], c["grade"]),
+                "true" if c.get("provisional") else "false",
                 *[per_dim.get(d, "") for d in dims],
                 sum(1 for f in figures if f["status"] == "verified"),
                 sum(1 for f in figures if f["status"] != "verified"),
                 len(c["flagged"]["ungrounded_quotes"]),
             ]
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    md = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    md += ["| " + " | ".join(md_escape(str(v)) for v in row) + " |" for row in rows]
-    return buffer.getvalue(), "# 排名\n\n" + "\n".join(md) + "\n"
+    return header, rows
+
+
+NOT_GRADED_HEADER = ["file", "issuer", "year", "kind", "label", "evidence"]
+
+
+def _not_graded_rows(outcomes: list[Outcome]) -> list[list[Any]]:
+    """Documents the gate did not grade (e.g. a 政府工作报告): listed, never ranked."""
+    rows = []
+    for o in outcomes:
+        c = o.card
+        if c is None or rankable(c):
+            continue
+        kind = c.get("kind") or {}
+        evidence = "；".join(str(e) for e in (kind.get("evidence") or [])[:2])
+        rows.append(
+            [
+                o.job.path.name,
+                _who(c),
+                c["metadata"].get("year") or "",
+                kind.get("kind") or "",
+                kind.get("label") or "",
+                evidence,
+            ]
+        )
+    return rows
+
+
+def ranking(outcomes: list[Outcome]) -> RankingFiles:
+    """ranking.csv (graded reports, best first), ranking.md (the ranking, then the documents not
+    graded and the reports that failed) and not_graded.csv. Failed and non-graded reports are never ranked."""
+    header, rows = _ranked_table(outcomes)
+    not_graded = _not_graded_rows(outcomes)
+    failed = [[o.job.path.name, o.error] for o in outcomes if o.card is None and o.error]
+    md = ["# 排名", "", *_md_table(header, rows)]
+    if not_graded:
+        md += ["", "## 未评级文件（不是法治政府建设年度报告，不参与排名）", ""]
+        md += _md_table(NOT_GRADED_HEADER, not_graded)
+    if failed:
+        md += ["", "## 评分失败（不参与排名）", "", *_md_table(["file", "error"], failed)]
+    return RankingFiles(_csv(header, rows), "\n".join(md) + "\n", _csv(NOT_GRADED_HEADER, not_graded))
 
 
 def run_batch(
@@ -203,16 +263,33 @@ def run_batch(
             advance(done, len(futures))
     order = {job.path: i for i, job in enumerate(todo)}
     outcomes.sort(key=lambda o: order.get(o.job.path, -1))
-    csv_text, md_text = ranking(outcomes)
-    write_text_atomic(out / "ranking.csv", csv_text)
-    write_text_atomic(out / "ranking.md", md_text)
+    files = ranking(outcomes)
+    write_text_atomic(out / "ranking.csv", files.csv)
+    write_text_atomic(out / "ranking.md", files.md)
+    write_text_atomic(out / "not_graded.csv", files.not_graded_csv)
+    return _summarize(outcomes, out, console)
+
+
+def _summarize(outcomes: list[Outcome], out: Path, console: Console) -> int:
+    """The closing lines on stderr (one line per failure, never wrapped) and the exit code."""
+    from rich.markup import escape
+
     scored = sum(1 for o in outcomes if o.card is not None and not o.skipped)
     skipped = sum(1 for o in outcomes if o.skipped)
     failed = [o for o in outcomes if o.error]
     partial = [o for o in outcomes if o.partial]
+    not_graded = [o for o in outcomes if o.card is not None and not rankable(o.card)]
     console.print(f"评分 {scored} 份，跳过 {skipped} 份（已是最新），失败 {len(failed)} 份；结果在 {out}")
     for o in failed:
-        console.print(f"[red]失败[/] {o.error}")
+        console.print(f"[red]失败[/] {escape(o.error or '')}", soft_wrap=True)
     for o in partial:
-        console.print(f"[yellow]部分失败[/] {o.job.path}: 有分块抽取失败，见备忘录“说明”")
+        console.print(
+            f"[yellow]部分失败[/] {escape(str(o.job.path))}: 有分块抽取失败，评分为暂定，见备忘录“说明”",
+            soft_wrap=True,
+        )
+    if not_graded:
+        names = "、".join(o.job.path.name for o in not_graded)
+        console.print(
+            f"未评级 {len(not_graded)} 份（不是年度报告，不参与排名）：{escape(names)}", soft_wrap=True
+        )
     return EXIT_PARTIAL if failed or partial else EXIT_OK

@@ -218,6 +218,14 @@ BackendOpt = Annotated[
     str,
     typer.Option("--backend", help="auto (LLM when an endpoint is configured, else rules) | llm | rules."),
 ]
+KindOpt = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        help="auto (the document gate decides; only annual reports are graded) | annual_report "
+        "(grade anyway; the memo and JSON say it was forced).",
+    ),
+]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Write <name>.md and <name>.json into this directory.")
 ]
@@ -230,9 +238,12 @@ def _options(params: dict[str, Any]):
     backend = params["backend"]
     if backend not in ("auto", "llm", "rules"):
         raise InputError(f"--backend must be auto, llm or rules, not {backend!r}")
+    if params["kind"] not in ("auto", "annual_report"):
+        raise InputError(f"--kind must be auto or annual_report, not {params['kind']!r}")
     return Options(
         backend=backend,
         rubric=params["rubric"],
+        kind=params["kind"],
         max_chunk_chars=params["max_chunk_chars"],
         settings=_settings(params),
     )
@@ -250,6 +261,7 @@ def score(
     files: Annotated[list[Path], typer.Argument(help="One or more report files.")],
     backend: BackendOpt = "auto",
     rubric: RubricOpt = "auto",
+    kind: KindOpt = "auto",
     out: OutOpt = None,
     as_json: JsonOpt = False,
     model: ModelOpt = None,
@@ -327,6 +339,7 @@ def batch(
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Reports scored at once.")] = 2,
     backend: BackendOpt = "auto",
     rubric: RubricOpt = "auto",
+    kind: KindOpt = "auto",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     mode: ModeOpt = None,

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
-from scorer.rubric import DimensionResult, ItemResult, ScoreCard
+from scorer.card import DimensionResult, ItemResult, ScoreCard
+from scorer.roles import ROLE_NAMES
 
-KIND = {"annual_report": "法治政府建设年度报告", "evaluation": "评估报告（非年度报告）", "other": "其他文件"}
+SCRIPT = {"simplified": "简体", "traditional": "繁体"}
+CRITERION = {"presence": "有无", "breadth": "覆盖面", "quantification": "量化", "depth": "深度"}
 STATUS = {"pass": "✅ 符合", "fail": "❌ 不符合", "unknown": "❔ 无法判断"}
 FIGURE = {"verified": "✅ 已核实", "mismatch": "⚠️ 与原文不符", "unsupported": "❌ 原文无此数字"}
 QUOTE = {"exact": "原文逐字", "fuzzy": "近似匹配", "not_found": "原文未找到"}
@@ -37,22 +39,34 @@ def _backend(card: ScoreCard) -> str:
 
 
 def _dimension_table(card: ScoreCard) -> list[str]:
-    lines = ["| 维度 | 得分 | 措施（有依据/提出） | 核实数字 | 说明 |", "| --- | --- | --- | --- | --- |"]
+    lines = ["| 维度 | 得分 | 措施（计分/提出） | 核实数字 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for d in card.dimensions:
-        grounded = sum(1 for m in d.measures if m.credit > 0)
-        verified = len({f.baseline_start for m in d.measures for f in m.figures if f.earns})
-        reason = "；".join(md_escape(p.reason) for p in d.reasons)
+        reason = md_escape(d.reasons[0].reason) if d.reasons else ""
         lines.append(
-            f"| {md_escape(d.name)} | {d.score:g}/{d.max:g} | {grounded}/{len(d.measures)} | "
-            f"{verified} | {reason} |"
+            f"| {md_escape(d.name)} | {d.score:g}/{d.max:g} | {d.credited}/{len(d.measures)} | "
+            f"{d.verified_figures} | {reason} |"
         )
+    return lines
+
+
+def _not_counted(d: DimensionResult) -> list[str]:
+    """Measures proposed under this dimension that were plans, problems, headings … not work done."""
+    by_role: dict[str, list[str]] = {}
+    for m in d.measures:
+        if m.outcome == "not_done" and m.role:
+            by_role.setdefault(m.role, []).append(m.quote.printed or "")
+    lines = []
+    for role, quotes in sorted(by_role.items()):
+        lines.append(f"- 不计分（{ROLE_NAMES.get(role, role)}）{len(quotes)} 条，如：{md_escape(quotes[0])}")
     return lines
 
 
 def _dimension_detail(d: DimensionResult, top: int = 3) -> list[str]:
     lines = [f"### {md_escape(d.name)}（{d.score:g}/{d.max:g}）", ""]
     for p in d.reasons:
-        lines.append(f"- {p.criterion}：{p.points:g}/{p.max:g}，{md_escape(p.reason)}")
+        lines.append(
+            f"- {CRITERION.get(p.criterion, p.criterion)}：{p.points:g}/{p.max:g}，{md_escape(p.reason)}"
+        )
     strongest = sorted(
         (m for m in d.measures if m.credit > 0),
         key=lambda m: (-m.credit, -sum(f.earns for f in m.figures), -len(m.items), m.chunk),
@@ -60,12 +74,15 @@ def _dimension_detail(d: DimensionResult, top: int = 3) -> list[str]:
     if strongest:
         lines += ["", "最有力的措施："]
     for m in strongest:
-        lines.append(f"- **{md_escape(m.summary)}**（{QUOTE[m.quote.status]}，第 {m.chunk + 1} 段）")
+        role = ROLE_NAMES.get(m.role or "", "")
+        lines.append(f"- **{md_escape(m.summary)}**（{role}；{QUOTE[m.quote.status]}，第 {m.chunk + 1} 段）")
         lines.append(f"  > {md_escape(m.quote.printed)}")
         for f in m.figures:
             lines.append(f"  - {md_escape(f.surface)} {md_escape(f.what)}：{FIGURE[f.status]}")
     if not strongest:
-        lines += ["", "没有有原文依据的措施。"]
+        lines += ["", "没有计分的措施。"]
+    if not_counted := _not_counted(d):
+        lines += ["", *not_counted]
     return [*lines, ""]
 
 
@@ -86,24 +103,116 @@ def _items(title: str, items: list[ItemResult], with_causes: bool = False) -> li
     return [*lines, ""]
 
 
+def _verdict_lines(card: ScoreCard) -> list[str]:
+    """What the document is: a refusal to grade anything but an annual report, or a forced grade."""
+    reasons = "；".join(md_escape(e) for e in card.kind.evidence[:4]) or "无明确依据"
+    if not card.graded:
+        return [
+            f"不予评级：本文件不是法治政府建设年度报告（识别为：{card.kind.label}），依据：{reasons}。",
+            "",
+        ]
+    if card.kind.forced:
+        return [
+            f"> 按 `--kind annual_report` 强制评级：本文件被识别为{card.kind.label}，依据：{reasons}。",
+            "",
+        ]
+    return []
+
+
+def _grade_note(card: ScoreCard) -> list[str]:
+    lines = []
+    if card.cap:
+        lines += ["", f"> 评级封顶：{md_escape(card.cap)}。"]
+    timely = next((r for r in card.required if r.id == "published_on_time"), None)
+    if timely and timely.status == "unknown":
+        lines += ["", f"> 公开时效无法判断：{md_escape(timely.reason)}（{timely.max:g} 分）。"]
+    return lines
+
+
+def _total_lines(card: ScoreCard) -> list[str]:
+    """The total and grade; a provisional grade (some chunks failed) says so and names the parts."""
+    if not card.graded:
+        return [f"## 分析得分：{card.total:g} / {card.max_total:g}（不予评级，仅供参考）"]
+    grade = card.grade or "未评等级"
+    if not card.provisional:
+        return [f"## 总分：{card.total:g} / {card.max_total:g}（{grade}）", *_grade_note(card)]
+    failed = card.provenance.get("failed_chunks", [])
+    parts = "、".join(f"第 {f['chunk'] + 1} 段（{md_escape(f['title'])}）" for f in failed) or "部分内容"
+    return [
+        f"## 总分：{card.total:g} / {card.max_total:g}（暂定：{grade}）",
+        "",
+        f"> **暂定**：{parts}抽取失败，未计分；总分和等级只反映其余部分，重新运行可补齐。",
+        *_grade_note(card),
+    ]
+
+
+def _quote_list(title: str, rows: list[dict], names: dict[str, str], key: str = "quote") -> list[str]:
+    if not rows:
+        return []
+    lines = ["", title]
+    for u in rows:
+        role = f"（{ROLE_NAMES[u['role']]}）" if u.get("role") in ROLE_NAMES and key == "quote" else ""
+        lines.append(f"- {names.get(u['dimension'], u['dimension'])}{role}：{md_escape(u[key])}")
+    return lines
+
+
+def _credibility(card: ScoreCard) -> list[str]:
+    """Every figure and quote that is not supported by the source, or did not count, and why."""
+    names = {d.id: d.name for d in card.dimensions}
+    cov = card.coverage
+    lines = [
+        "## 数据可信度",
+        "",
+        f"正则基线在原文中找到 {cov['baseline_figures']} 个数字，"
+        f"抽取结果核实使用了其中 {cov['used']} 个（{cov['share']:.0%}）。",
+        "",
+    ]
+    flagged = [f for f in card.figures if f.status != "verified"]
+    if flagged:
+        lines += ["| 数字 | 所在维度 | 判定 | 说明 |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"| {md_escape(f.surface)} | {names.get(f.dimension, f.dimension)} | {FIGURE[f.status]} | "
+            f"{md_escape(f.note)} |"
+            for f in flagged
+        ]
+    else:
+        lines.append("所有报告的数字均已核实。")
+    ungrounded = card.flagged["ungrounded_quotes"]
+    lines += ["", "所有措施的引文均在原文中找到。"] if not ungrounded else []
+    lines += _quote_list(f"以下 {len(ungrounded)} 条引文未在原文中找到，不得分：", ungrounded, names)
+    off_topic = card.flagged.get("off_topic_quotes", [])
+    lines += _quote_list(
+        f"以下 {len(off_topic)} 条引文虽在原文中，但不含所归维度的任何关键词，不得分：", off_topic, names
+    )
+    not_done = card.flagged.get("not_done", [])
+    lines += _quote_list(
+        f"以下 {len(not_done)} 条引文在原文中，但不是当年已做的措施或成效（括号内为该句的作用），不得分：",
+        not_done,
+        names,
+    )
+    return lines
+
+
 def render_memo(card: ScoreCard) -> str:
     """The memo as Markdown; the same card always gives the same bytes."""
     md = card.metadata
     who = md.get("issuer") or md.get("region") or "（未识别发布主体）"
     year = f"{md['year']}年度" if md.get("year") else "（年度不详）"
     lines = [
+        *_verdict_lines(card),
         f"# 法治政府建设报告评估：{md_escape(who)} {year}",
         "",
         f"- 文件：{md_escape(md.get('title') or card.source)}",
-        f"- 类型：{KIND.get(md.get('kind') or 'other', md.get('kind'))}；"
-        f"原文字体：{md.get('script')}；编码：{md.get('encoding')}",
+        f"- 类型：{card.kind.label}；原文字体：{SCRIPT.get(md.get('script') or '', md.get('script'))}；"
+        f"编码：{md.get('encoding')}",
         f"- 发布日期：{md.get('published') or '未载明'}；文号：{md_escape(md.get('doc_number')) or '无'}",
         f"- 评分细则：{md_escape(card.rubric['name'])}（{card.rubric['id']}）",
         f"- 抽取方式：{_backend(card)}",
         "",
-        f"## 总分：{card.total:g} / {card.max_total:g}（{card.grade}）",
+        *_total_lines(card),
         "",
-        "只有在原文中找到的引文才得分；数字只有在同一段原文中被正则基线找到才算核实。",
+        "只有原文中写明已做的措施和成效才得分（计划、问题、标题、泛泛表述和未做的不计分），"
+        "一句话只计入一个维度；数字只有在同一段原文中被正则基线找到才算核实，全报告只计一次。",
         "",
         "## 分维度得分",
         "",
@@ -137,34 +246,7 @@ def render_memo(card: ScoreCard) -> str:
     lines += _items("存在的不足及原因", card.shortcomings, with_causes=True)
     lines += _items("下一年度主要安排", card.plans)
     lines += _items("党政主要负责人履行第一责任人职责", card.leader_duties)
-    lines += ["## 数据可信度", ""]
-    cov = card.coverage
-    lines.append(
-        f"正则基线在原文中找到 {cov['baseline_figures']} 个数字，"
-        f"抽取结果核实使用了其中 {cov['used']} 个（{cov['share']:.0%}）。"
-    )
-    lines.append("")
-    flagged = [f for f in card.figures if f.status != "verified"]
-    if flagged:
-        lines += ["| 数字 | 所在维度 | 判定 | 说明 |", "| --- | --- | --- | --- |"]
-        for f in flagged:
-            lines.append(
-                f"| {md_escape(f.surface)} | {f.dimension} | {FIGURE[f.status]} | {md_escape(f.note)} |"
-            )
-    else:
-        lines.append("所有报告的数字均已核实。")
-    ungrounded = card.flagged["ungrounded_quotes"]
-    lines.append("")
-    if ungrounded:
-        lines.append(f"以下 {len(ungrounded)} 条引文未在原文中找到，不得分：")
-        lines += [f"- {u['dimension']}：{md_escape(u['quote'])}" for u in ungrounded]
-    else:
-        lines.append("所有措施的引文均在原文中找到。")
-    off_topic = card.flagged.get("off_topic_quotes", [])
-    if off_topic:
-        lines.append("")
-        lines.append(f"以下 {len(off_topic)} 条引文虽在原文中，但不含所归维度的任何关键词，不得分：")
-        lines += [f"- {u['dimension']}：{md_escape(u['quote'])}" for u in off_topic]
+    lines += _credibility(card)
     lines += ["", "## 说明", ""]
     lines += [f"- {md_escape(n)}" for n in card.notes] or ["- 无"]
     u = card.usage

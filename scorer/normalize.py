@@ -21,7 +21,9 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = f"[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*"
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A gloss: a Han character followed by one bracketed lowercase syllable carrying a tone mark.
-_GLOSS = re.compile(rf"(?<=[{_HAN}])[(（]{_SYLLABLE}[)）]")
+# In Big5 the tone-marked letter is lost to `?` (`權(qu?n)`): still a gloss, not a sentence end.
+_LOST_TONE = r"[a-zü]*[?？\ufffd][a-zü]*"
+_GLOSS = re.compile(rf"(?<=[{_HAN}])[(（](?:{_SYLLABLE}|(?=[^)）]*[a-zü]){_LOST_TONE})[)）]")
 # What is left of a gloss whose character or bracket was lost in conversion: `?xiàng)`.
 _RESIDUE = re.compile(rf"[(（]?{_SYLLABLE}[)）]|(?<=[?？\ufffd]){_SYLLABLE}")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")

@@ -9,6 +9,7 @@ from scorer.chunking import DEFAULT_MAX_CHARS, Chunk, chunk_text
 from scorer.ingest import RawDocument, read_report
 from scorer.metadata import Metadata, extract_metadata
 from scorer.normalize import NormalizedText, normalize
+from scorer.sentences import Sentence, split_sentences
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,6 +20,7 @@ class Document:
     norm: NormalizedText
     metadata: Metadata
     chunks: tuple[Chunk, ...]
+    sentences: tuple[Sentence, ...] = ()
 
     @property
     def text(self) -> str:
@@ -30,7 +32,9 @@ def prepare(raw: RawDocument, *, max_chunk_chars: int = DEFAULT_MAX_CHARS) -> Do
     norm = normalize(raw.text)
     metadata = extract_metadata(norm, encoding=raw.encoding)
     chunks = tuple(chunk_text(norm.text, max_chars=max_chunk_chars, pack=True))
-    return Document(raw=raw, norm=norm, metadata=metadata, chunks=chunks)
+    return Document(
+        raw=raw, norm=norm, metadata=metadata, chunks=chunks, sentences=split_sentences(norm.text)
+    )
 
 
 def load_document(path: str | Path, *, max_chunk_chars: int = DEFAULT_MAX_CHARS) -> Document:

@@ -10,10 +10,10 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from scorer.card import ScoreCard
     from scorer.figures import FigureScan
     from scorer.outline import Outline
     from scorer.pipeline import Document
-    from scorer.rubric import ScoreCard
     from scorer.schema import ReportExtraction
 
 
@@ -208,22 +208,33 @@ def print_card(card: ScoreCard, console: Console) -> None:
 
     md = card.metadata
     who = md.get("issuer") or md.get("region") or card.source
+    grade = f"暂定：{card.grade}" if card.provisional else card.grade
+    if not card.graded:
+        grade = f"不予评级：{card.kind.label}"
     table = Table(
-        title=f"{escape(str(who))} {md.get('year') or ''} — {card.total:g}/{card.max_total:g}（{card.grade}）"
+        title=f"{escape(str(who))} {md.get('year') or ''} — {card.total:g}/{card.max_total:g}（{grade}）"
     )
     for col in ("维度", "得分", "措施", "核实数字"):
         table.add_column(col)
-    for d in card.dimensions:
-        grounded = sum(1 for m in d.measures if m.credit > 0)
-        verified = len({f.baseline_start for m in d.measures for f in m.figures if f.earns})
+    for d in card.dimensions:  # the card's own counts: the memo and the JSON show the same numbers
         table.add_row(
-            escape(d.name), f"{d.score:g}/{d.max:g}", f"{grounded}/{len(d.measures)}", str(verified)
+            escape(d.name),
+            f"{d.score:g}/{d.max:g}",
+            f"{d.credited}/{len(d.measures)}",
+            str(d.verified_figures),
         )
     console.print(table)
+    if not card.graded:
+        console.print(f"[yellow]不予评级：{escape('；'.join(card.kind.evidence[:3]))}[/]")
+    if card.cap:
+        console.print(f"[yellow]评级封顶：{escape(card.cap)}[/]")
     marks = {"pass": "[green]✔[/]", "fail": "[red]✘[/]", "unknown": "[yellow]?[/]"}
     console.print("  ".join(f"{marks[r.status]} {r.name}" for r in card.required))
     flagged = [f for f in card.figures if f.status != "verified"]
     if flagged:
         console.print(f"[yellow]{len(flagged)} 个数字无原文依据或与原文不符[/]")
+    if card.provisional:
+        failed = card.provenance.get("failed_chunks", [])
+        console.print(f"[yellow]暂定：{len(failed)} 段抽取失败，未计分；重新运行可补齐[/]")
     backend = "规则（离线）" if card.backend == "rules" else f"大模型 {card.model}"
     console.print(f"[dim]评分细则 {card.rubric['id']}；抽取：{escape(backend)}[/]")

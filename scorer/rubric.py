@@ -1,351 +1,275 @@
 """The deterministic rubric: every point is a pure function of the evidence, with its reason.
 
-Inputs are the extraction (what the model or the rules proposed), where each quote was found
-(grounding), what the figure baseline says of each number (cross-check), the report's metadata
-and the rubric file. A measure whose quote is not in the report earns nothing; a figure earns
-something only when the baseline finds it in the chunk the model was shown.
+A proposed measure earns points only when its quote is in the report, is a measure done in the
+year reported on (or a result), contains a keyword of its dimension, and its sentence has not
+already earned in another dimension. A figure earns once per report, when the baseline finds it.
+Points are kept unrounded until the total, which is rounded once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from scorer.crosscheck import Coverage, FigureCheck, check_figure, coverage
-from scorer.figures import FigureScan, scan
-from scorer.grounding import Grounding, Locator
-from scorer.metadata import Metadata
+from scorer.card import (
+    SCHEMA_VERSION,
+    DimensionResult,
+    FigureResult,
+    KindResult,
+    MeasureResult,
+    Point,
+    ScoreCard,
+)
+from scorer.crosscheck import FigureCheck
+from scorer.evidence import Evidence, Located, gather_evidence, quote_of
+from scorer.keywords import assign, hits, items_hit
 from scorer.outline import Dimension, Outline
 from scorer.pipeline import Document
+from scorer.required import (
+    contents_checks,
+    grade_with_caps,
+    item_results,
+    required_results,
+    shortcoming_results,
+)
+from scorer.roles import WORK_ROLES
 from scorer.schema import ReportExtraction
 
-SCHEMA_VERSION = "1"
-
-
-class Quote(BaseModel):
-    """A quote the model proposed, where it was found, and how it is printed in the original."""
-
-    proposed: str
-    status: Literal["exact", "fuzzy", "not_found"]
-    method: str
-    score: float
-    start: int | None = None
-    end: int | None = None
-    printed: str | None = None
-    original_start: int | None = None
-    original_end: int | None = None
-
-
-class FigureResult(BaseModel):
-    surface: str
-    what: str
-    status: Literal["verified", "mismatch", "unsupported"]
-    where: str | None
-    canonical: str | None
-    unit: str | None
-    baseline_surface: str | None
-    baseline_start: int | None = None
-    note: str
-    dimension: str
-    measure: int
-    earns: bool = False
-
-
-class MeasureResult(BaseModel):
-    summary: str
-    chunk: int
-    quote: Quote
-    items: list[str]
-    figures: list[FigureResult]
-    credit: float
-
-
-class Point(BaseModel):
-    """Points on one criterion, why, and the quotes (as printed) that earned them."""
-
-    criterion: str
-    points: float
-    max: float
-    reason: str
-    evidence: list[str]
-
-
-class DimensionResult(BaseModel):
-    id: str
-    name: str
-    score: float
-    max: float
-    reasons: list[Point]
-    measures: list[MeasureResult]
-
-
-class RequiredResult(BaseModel):
-    id: str
-    name: str
-    status: Literal["pass", "fail", "unknown"]
-    points: float
-    max: float
-    reason: str
-    evidence: list[str]
-
-
-class ItemResult(BaseModel):
-    """A shortcoming, plan or leader duty, with its quote (and, for shortcomings, the causes)."""
-
-    text: str
-    chunk: int
-    quote: Quote
-    causes: str = ""
-    causes_quote: Quote | None = None
-
-
-class ScoreCard(BaseModel):
-    """The whole assessment of one report; the JSON output is this model."""
-
-    schema_version: str = SCHEMA_VERSION
-    source: str
-    metadata: dict[str, Any]
-    rubric: dict[str, str]
-    backend: str
-    model: str | None
-    total: float
-    max_total: float
-    grade: str
-    dimensions: list[DimensionResult]
-    required: list[RequiredResult]
-    figures: list[FigureResult]
-    shortcomings: list[ItemResult]
-    plans: list[ItemResult]
-    leader_duties: list[ItemResult]
-    coverage: dict[str, Any]
-    flagged: dict[str, list[Any]]
-    usage: dict[str, int]
-    notes: list[str]
-    provenance: dict[str, Any]
+__all__ = ["SCHEMA_VERSION", "ScoreCard", "gather_evidence", "score"]
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """Grounding and cross-check results for one extraction: the inputs of `score`."""
+class Verdict:
+    """What the scorer decided for one proposed measure."""
 
-    measures: dict[str, list[tuple[Grounding, list[FigureCheck]]]]
-    shortcomings: list[tuple[Grounding, Grounding | None]]
-    plans: list[Grounding]
-    leader_duties: list[Grounding]
-    coverage: Coverage
+    outcome: str
+    credit: float
+    items: tuple[str, ...] = ()
+    counted_in: str | None = None
 
 
-def gather_evidence(
-    doc: Document, extraction: ReportExtraction, baseline: FigureScan | None = None
-) -> Evidence:
-    """Ground every quote and cross-check every figure of an extraction against the report."""
-    baseline = baseline or scan(doc.text)
-    locator = Locator(doc.norm)
+def _credit(located: Located, outline: Outline) -> float:
+    status = located.grounding.status
+    return 1.0 if status == "exact" else outline.scoring.fuzzy_credit if status == "fuzzy" else 0.0
 
-    def span(chunk: int) -> tuple[int, int]:
-        if 0 <= chunk < len(doc.chunks):
-            return doc.chunks[chunk].start, doc.chunks[chunk].end
-        return 0, len(doc.text)
 
-    measures: dict[str, list[tuple[Grounding, list[FigureCheck]]]] = {}
-    checks: dict[str, list[FigureCheck]] = {}
-    for dim_id, items in extraction.dimensions.items():
-        measures[dim_id] = []
-        for m in items:
-            grounding = locator.ground(m.evidence, span(m.chunk))
-            figure_checks = [check_figure(ref, grounding, span(m.chunk), baseline) for ref in m.figures]
-            measures[dim_id].append((grounding, figure_checks))
-            if grounding.found:
-                checks.setdefault(dim_id, []).extend(figure_checks)
-    shortcomings = []
-    for s in extraction.shortcomings:
-        causes = locator.ground(s.causes, span(s.chunk)) if s.causes.strip() else None
-        shortcomings.append((locator.ground(s.evidence, span(s.chunk)), causes))
-    return Evidence(
-        measures=measures,
-        shortcomings=shortcomings,
-        plans=[locator.ground(p.evidence, span(p.chunk)) for p in extraction.plans],
-        leader_duties=[locator.ground(d.evidence, span(d.chunk)) for d in extraction.leader_duties],
-        coverage=coverage(baseline, checks),
+def decide(evidence: Evidence, outline: Outline, text: str) -> dict[tuple[str, int], Verdict]:
+    """The verdict on every proposed measure, (dimension, index) → Verdict.
+
+    A sentence proposed under several dimensions earns in one only, chosen by the rubric's rule
+    (`keywords.assign`) among the dimensions it was proposed under; a sentence proposed twice
+    (or printed twice) earns once.
+    """
+    verdicts: dict[tuple[str, int], Verdict] = {}
+    candidates: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+    for dim_id, measures in evidence.measures.items():
+        for idx, (loc, _) in enumerate(measures):
+            if not loc.found or loc.grounding.start is None:
+                verdicts[dim_id, idx] = Verdict("not_found", 0.0)
+                continue
+            found = hits(text[loc.grounding.start : loc.grounding.end], outline).get(dim_id, [])
+            items = tuple(items_hit(dim_id, found, outline))
+            if not items:
+                verdicts[dim_id, idx] = Verdict("off_topic", 0.0)
+            elif loc.role not in WORK_ROLES:
+                verdicts[dim_id, idx] = Verdict("not_done", 0.0, items)
+            else:
+                candidates.setdefault(loc.key, []).append((dim_id, idx, items))
+    for key, group in candidates.items():
+        primary = next(loc for d, i, _ in group[:1] for loc, _ in [evidence.measures[d][i]])
+        sentence = primary.primary.text if primary.primary else key
+        winner = assign(hits(sentence, outline), outline, {d for d, _, _ in group}) or group[0][0]
+        credited = False
+        for dim_id, idx, items in group:
+            loc = evidence.measures[dim_id][idx][0]
+            if dim_id == winner and not credited:
+                verdicts[dim_id, idx] = Verdict("credited", _credit(loc, outline), items)
+                credited = True
+            elif dim_id == winner:
+                verdicts[dim_id, idx] = Verdict("duplicate", 0.0, items, winner)
+            else:
+                verdicts[dim_id, idx] = Verdict("other_dimension", 0.0, items, winner)
+    return verdicts
+
+
+def _figure(c: FigureCheck, dim_id: str, idx: int, earns: bool) -> FigureResult:
+    return FigureResult(
+        surface=c.surface,
+        what=c.what,
+        status=c.status,
+        where=c.where,
+        canonical=str(c.canonical) if c.canonical is not None else None,
+        unit=c.unit,
+        baseline_surface=c.baseline.surface if c.baseline else None,
+        baseline_start=c.baseline.start if c.baseline else None,
+        note=c.note,
+        dimension=dim_id,
+        measure=idx,
+        earns=earns,
     )
 
 
-def _quote(proposed: str, g: Grounding, doc: Document) -> Quote:
-    ostart = oend = None
-    if g.found and g.start is not None and g.end is not None:
-        ostart, oend = doc.norm.to_original(g.start, g.end)
-    return Quote(
-        proposed=proposed,
-        status=g.status,
-        method=g.method,
-        score=g.score,
-        start=g.start,
-        end=g.end,
-        printed=g.original,
-        original_start=ostart,
-        original_end=oend,
-    )
-
-
-def _credit(g: Grounding, outline: Outline) -> float:
-    return 1.0 if g.status == "exact" else outline.scoring.fuzzy_credit if g.status == "fuzzy" else 0.0
-
-
-def _round(x: float) -> float:
-    return round(x + 0.0, 2)
-
-
-def _items_in(dim: Dimension, text: str) -> list[str]:
-    return [item.id for item in dim.items if any(k in text for k in item.keywords)]
-
-
-def _presence_reason(grounded: int, proposed: int, off_topic: int) -> str:
-    """Say why each proposed measure did or did not count: found and on topic, off topic, not found."""
-    if not proposed:
-        return "报告未写到这一维度"
-    others = []
-    if off_topic:
-        others.append(f"{off_topic} 条引文虽在原文中，但不含本维度的关键词")
-    if missing := proposed - grounded - off_topic:
-        others.append(f"{missing} 条引文在原文中找不到")
-    if not grounded:
-        return f"提出 {proposed} 条措施，无一计分：{'；'.join(others)}"
-    reason = f"{grounded} 条措施的引文在原文中找到"
-    return reason + (f"（另有 {'；'.join(others)}，不计分）" if others else "")
-
-
-def _score_dimension(
+def _measures(
     dim: Dimension,
-    dim_max: float,
-    outline: Outline,
     extraction: ReportExtraction,
     evidence: Evidence,
+    verdicts: dict[tuple[str, int], Verdict],
+    counted_figures: set[int],
     doc: Document,
-) -> DimensionResult:
-    sc = outline.scoring
-    results: list[MeasureResult] = []
-    item_credit: dict[str, tuple[float, str]] = {}
-    figure_credit: dict[int, tuple[float, str]] = {}
-    best_presence = (0.0, "")
-    for idx, (m, (g, checks)) in enumerate(
+) -> list[MeasureResult]:
+    """The dimension's proposed measures with their verdicts; figures earn once per report."""
+    results = []
+    for idx, (m, (loc, checks)) in enumerate(
         zip(extraction.dimensions.get(dim.id, []), evidence.measures.get(dim.id, []), strict=True)
     ):
-        located = doc.text[g.start : g.end] if g.found and g.start is not None else ""
-        items = _items_in(dim, located)
-        # The rubric, not the model, decides relevance: a real quote with none of this
-        # dimension's keywords (e.g. an injected instruction quoted back) earns nothing here.
-        credit = _credit(g, outline) if items else 0.0
-        printed = g.original or ""
-        if credit > best_presence[0]:
-            best_presence = (credit, printed)
-        for item in items:
-            if credit > item_credit.get(item, (0.0, ""))[0]:
-                item_credit[item] = (credit, printed)
+        v = verdicts[dim.id, idx]
         figures = []
         for c in checks:
-            earns = credit > 0 and c.status == "verified" and c.baseline is not None
-            if (
-                earns
-                and c.baseline is not None
-                and credit > figure_credit.get(c.baseline.start, (0.0, ""))[0]
-            ):
-                figure_credit[c.baseline.start] = (credit, c.baseline.surface)
-            figures.append(
-                FigureResult(
-                    surface=c.surface,
-                    what=c.what,
-                    status=c.status,
-                    where=c.where,
-                    canonical=str(c.canonical) if c.canonical is not None else None,
-                    unit=c.unit,
-                    baseline_surface=c.baseline.surface if c.baseline else None,
-                    baseline_start=c.baseline.start if c.baseline else None,
-                    note=c.note,
-                    dimension=dim.id,
-                    measure=idx,
-                    earns=earns,
-                )
+            start = c.baseline.start if c.baseline is not None else None
+            earns = (
+                v.credit > 0 and c.status == "verified" and start is not None and start not in counted_figures
             )
+            if earns:
+                counted_figures.add(start)  # type: ignore[arg-type]
+            figures.append(_figure(c, dim.id, idx, earns))
         results.append(
             MeasureResult(
                 summary=m.summary,
                 chunk=m.chunk,
-                quote=_quote(m.evidence, g, doc),
-                items=items,
+                quote=quote_of(m.evidence, loc, doc),
+                items=list(v.items),
                 figures=figures,
-                credit=credit,
+                credit=v.credit,
+                role=loc.role,
+                sentences=loc.numbers,
+                outcome=v.outcome,  # type: ignore[arg-type]
+                counted_in=v.counted_in,
             )
         )
-    grounded = sum(1 for r in results if r.credit > 0)
-    off_topic = sum(1 for r in results if r.credit == 0 and r.quote.status != "not_found")
-    presence_max, breadth_max, quant_max = (
-        dim_max * sc.presence,
-        dim_max * sc.breadth,
-        dim_max * sc.quantification,
-    )
-    presence = presence_max * best_presence[0]
+    return results
+
+
+def _presence_reason(results: Sequence[MeasureResult]) -> str:
+    """Say why each proposed measure did or did not count."""
+    if not results:
+        return "报告未写到这一维度"
+    labels = {
+        "not_found": "条引文在原文中找到不到",
+        "off_topic": "条引文不含本维度的关键词",
+        "not_done": "条不是已做的措施（计划、问题、标题、泛泛表述或未做）",
+        "other_dimension": "条已计入其他维度",
+        "duplicate": "条重复",
+    }
+    credited = sum(1 for r in results if r.outcome == "credited")
+    others = [f"{n} {label}" for o, label in labels.items() if (n := sum(r.outcome == o for r in results))]
+    others = [o.replace("找到不到", "找不到") for o in others]
+    if not credited:
+        return f"提出 {len(results)} 条措施，无一计分：{'；'.join(others)}"
+    reason = f"{credited} 条已做措施或成效计分"
+    return reason + (f"（另有 {'；'.join(others)}，不计分）" if others else "")
+
+
+def _points(dim: Dimension, dim_max: float, results: list[MeasureResult], outline: Outline) -> list[Point]:
+    sc = outline.scoring
+    credited = [r for r in results if r.credit > 0]
+    best = max(credited, key=lambda r: r.credit, default=None)
+    item_credit: dict[str, tuple[float, str]] = {}
+    for r in credited:
+        for item in r.items:
+            if r.credit > item_credit.get(item, (0.0, ""))[0]:
+                item_credit[item] = (r.credit, r.quote.printed or "")
     breadth_units = sorted(item_credit.values(), reverse=True)[: sc.breadth_target]
-    breadth = breadth_max * min(1.0, sum(c for c, _ in breadth_units) / sc.breadth_target)
-    quant_units = sorted(figure_credit.values(), reverse=True)[: sc.figure_target]
-    quant = quant_max * min(1.0, sum(c for c, _ in quant_units) / sc.figure_target)
+    figures = sorted(
+        ((r.credit, f.baseline_surface or f.surface) for r in credited for f in r.figures if f.earns),
+        reverse=True,
+    )[: sc.figure_target]
+    depth_units = sum(r.credit for r in credited)
     names = {item.id: item.name for item in dim.items}
-    reasons = [
+    n_figures = sum(1 for r in credited for f in r.figures if f.earns)
+    return [
         Point(
             criterion="presence",
-            points=_round(presence),
-            max=_round(presence_max),
-            reason=_presence_reason(grounded, len(results), off_topic),
-            evidence=[best_presence[1]] if best_presence[1] else [],
+            points=dim_max * sc.presence * (best.credit if best else 0.0),
+            max=dim_max * sc.presence,
+            reason=_presence_reason(results),
+            evidence=[best.quote.printed or ""] if best else [],
         ),
         Point(
             criterion="breadth",
-            points=_round(breadth),
-            max=_round(breadth_max),
-            reason=(
-                f"覆盖 {len(item_credit)} 个子项（满分需 {sc.breadth_target} 个）："
-                + "、".join(names[i] for i in item_credit)
-                if item_credit
-                else "已核实的引文未覆盖任何子项"
-            ),
+            points=dim_max * sc.breadth * min(1.0, sum(c for c, _ in breadth_units) / sc.breadth_target),
+            max=dim_max * sc.breadth,
+            reason=f"覆盖 {len(item_credit)} 个子项（满分需 {sc.breadth_target} 个）："
+            + "、".join(names[i] for i in item_credit)
+            if item_credit
+            else "计分的措施未覆盖任何子项",
             evidence=[p for _, p in breadth_units],
         ),
         Point(
             criterion="quantification",
-            points=_round(quant),
-            max=_round(quant_max),
-            reason=f"{len(figure_credit)} 个数字经基线核实（满分需 {sc.figure_target} 个）",
-            evidence=[s for _, s in quant_units],
+            points=dim_max * sc.quantification * min(1.0, sum(c for c, _ in figures) / sc.figure_target),
+            max=dim_max * sc.quantification,
+            reason=f"{n_figures} 个数字经基线核实（满分需 {sc.figure_target} 个；同一数字全报告只计一次）",
+            evidence=[s for _, s in figures],
+        ),
+        Point(
+            criterion="depth",
+            points=dim_max * sc.depth * depth_units / (depth_units + sc.depth_half),
+            max=dim_max * sc.depth,
+            reason=f"{len(credited)} 条计分措施（n/(n+{sc.depth_half:g})，每多一条都加分，边际递减）",
+            evidence=[r.quote.printed or "" for r in credited[:3]],
         ),
     ]
-    return DimensionResult(
-        id=dim.id,
-        name=dim.name,
-        score=_round(presence + breadth + quant),
-        max=_round(dim_max),
-        reasons=reasons,
-        measures=results,
-    )
 
 
-def _item_results(items: list[Any], groundings: list[Grounding], doc: Document) -> list[ItemResult]:
-    return [
-        ItemResult(text=i.text, chunk=i.chunk, quote=_quote(i.evidence, g, doc))
-        for i, g in zip(items, groundings, strict=True)
-    ]
+def score_dimensions(
+    outline: Outline, extraction: ReportExtraction, evidence: Evidence, doc: Document
+) -> list[DimensionResult]:
+    """Every dimension's points (unrounded: the total is rounded once)."""
+    verdicts = decide(evidence, outline, doc.text)
+    total_weight = sum(d.weight for d in outline.dimensions)
+    counted_figures: set[int] = set()
+    dims = []
+    for d in outline.dimensions:
+        dim_max = outline.scoring.dimension_points * d.weight / total_weight
+        results = _measures(d, extraction, evidence, verdicts, counted_figures, doc)
+        points = _points(d, dim_max, results, outline)
+        dims.append(
+            DimensionResult(
+                id=d.id,
+                name=d.name,
+                score=sum(p.points for p in points),
+                max=dim_max,
+                credited=sum(1 for r in results if r.credit > 0),
+                verified_figures=sum(1 for r in results for f in r.figures if f.earns),
+                reasons=points,
+                measures=results,
+            )
+        )
+    return dims
 
 
-def _published_on_time(md: Metadata) -> tuple[str, str, list[str]]:
-    if md.published is None or md.year is None:
-        return "unknown", "报告未载明发布日期或报告年度", []
-    deadline = date(md.year + 1, 4, 1)
-    printed = [md.evidence["published"].text] if "published" in md.evidence else []
-    if md.published < deadline:
-        return "pass", f"{md.published.isoformat()} 发布，早于 {deadline.isoformat()}", printed
-    return "fail", f"{md.published.isoformat()} 发布，晚于 {deadline.isoformat()}", printed
+def _flagged(dims: list[DimensionResult], figures: list[FigureResult]) -> dict[str, list]:
+    def rows(outcome: str, printed: bool) -> list[dict]:
+        return [
+            {
+                "dimension": d.id,
+                "summary": m.summary,
+                "quote": m.quote.printed if printed else m.quote.proposed,
+                "role": m.role,
+                "counted_in": m.counted_in,
+            }
+            for d in dims
+            for m in d.measures
+            if m.outcome == outcome
+        ]
+
+    return {
+        "ungrounded_quotes": rows("not_found", printed=False),
+        "off_topic_quotes": rows("off_topic", printed=True),
+        "not_done": rows("not_done", printed=True),
+        "figures": [f.model_dump() for f in figures if f.status != "verified"],
+    }
 
 
 def score(
@@ -354,110 +278,41 @@ def score(
     evidence: Evidence,
     doc: Document,
     *,
+    kind: KindResult | None = None,
     notes: list[str] | None = None,
 ) -> ScoreCard:
     """Score a report. Pure: the same inputs always give the same card, byte for byte."""
-    total_weight = sum(d.weight for d in outline.dimensions)
-    dims = [
-        _score_dimension(
-            d, outline.scoring.dimension_points * d.weight / total_weight, outline, extraction, evidence, doc
-        )
-        for d in outline.dimensions
-    ]
-    shortcomings = [
-        ItemResult(
-            text=s.text,
-            chunk=s.chunk,
-            quote=_quote(s.evidence, g, doc),
-            causes=s.causes,
-            causes_quote=_quote(s.causes, c, doc) if c is not None else None,
-        )
-        for s, (g, c) in zip(extraction.shortcomings, evidence.shortcomings, strict=True)
-    ]
-    plans = _item_results(extraction.plans, evidence.plans, doc)
-    duties = _item_results(extraction.leader_duties, evidence.leader_duties, doc)
-    grounded_measures = [m for d in dims for m in d.measures if m.credit > 0]
-
-    def relevant(quote: Quote | None, check_id: str) -> bool:
-        """Found in the report and, where the rubric lists cue words, containing one of them."""
-        if quote is None or quote.status == "not_found" or quote.start is None or quote.end is None:
-            return False
-        cues = outline.cues(check_id)
-        return not cues or any(c in doc.text[quote.start : quote.end] for c in cues)
-
-    def found(items: list[ItemResult], check_id: str) -> list[str]:
-        return [i.quote.printed or "" for i in items if relevant(i.quote, check_id)]
-
-    checks: dict[str, tuple[str, str, list[str]]] = {}
-    n = len(grounded_measures)
-    checks["measures"] = (
-        "pass" if n >= outline.scoring.min_measures else "fail",
-        f"{n} 条措施的引文在原文中找到（至少需 {outline.scoring.min_measures} 条）",
-        [m.quote.printed or "" for m in grounded_measures[:3]],
-    )
-    checks["shortcomings"] = (
-        (
-            "pass",
-            f"{len(found(shortcomings, 'shortcomings'))} 条不足有原文依据",
-            found(shortcomings, "shortcomings")[:3],
-        )
-        if found(shortcomings, "shortcomings")
-        else ("fail", "报告未写存在的不足（或引文未在原文中找到）", [])
-    )
-    causes = [
-        s.causes_quote.printed or ""
-        for s in shortcomings
-        if relevant(s.quote, "shortcomings") and relevant(s.causes_quote, "causes")
-    ]
-    checks["causes"] = (
-        ("pass", "不足的原因有原文依据", causes[:3])
-        if causes
-        else (
-            "fail",
-            "报告列出了不足，但没有分析原因"
-            if found(shortcomings, "shortcomings")
-            else "报告未写不足及其原因",
-            [],
-        )
-    )
-    checks["leader_duties"] = (
-        ("pass", "写明党政主要负责人履行第一责任人职责的做法", found(duties, "leader_duties")[:3])
-        if found(duties, "leader_duties")
-        else ("fail", "未写党政主要负责人履行推进法治建设第一责任人职责情况", [])
-    )
-    checks["plans"] = (
-        ("pass", f"{len(found(plans, 'plans'))} 项下一年度安排有原文依据", found(plans, "plans")[:3])
-        if found(plans, "plans")
-        else ("fail", "未写下一年度主要安排", [])
-    )
-    checks["published_on_time"] = _published_on_time(doc.metadata)
-    required = []
-    for r in outline.required:
-        status, reason, ev = checks[r.id]
-        required.append(
-            RequiredResult(
-                id=r.id,
-                name=r.name,
-                status=status,
-                points=r.points if status == "pass" else 0.0,  # type: ignore[arg-type]
-                max=r.points,
-                reason=reason,
-                evidence=ev,
-            )
-        )
-    total = _round(sum(d.score for d in dims) + sum(r.points for r in required))
+    kind = kind or KindResult(kind="annual_report", label="法治政府建设年度报告")
+    graded = kind.kind == "annual_report" or kind.forced
+    dims = score_dimensions(outline, extraction, evidence, doc)
+    shortcomings = shortcoming_results(extraction, evidence, outline, doc)
+    plans = item_results(extraction.plans, evidence.plans, "plans", outline, doc)
+    duties = item_results(extraction.leader_duties, evidence.leader_duties, "leader_duties", outline, doc)
+    credited = [m.quote.printed or "" for d in dims for m in d.measures if m.credit > 0]
+    checks = contents_checks(credited, shortcomings, plans, duties, outline, doc.metadata)
+    required = required_results(checks, outline)
+    total = min(outline.max_total, round(sum(d.score for d in dims) + sum(r.points for r in required), 2))
+    grade, by_points, cap = grade_with_caps(total, required, outline)
+    for d in dims:  # shown rounded; the total above was summed unrounded
+        d.score, d.max = round(d.score, 2), round(d.max, 2)
+        for p in d.reasons:
+            p.points, p.max = round(p.points, 2), round(p.max, 2)
     figures = [f for d in dims for m in d.measures for f in m.figures]
     cov = evidence.coverage
-    md = doc.metadata
     return ScoreCard(
         source=doc.raw.source,
-        metadata=md.summary(),
+        metadata=doc.metadata.summary(),
         rubric={"id": outline.id, "name": outline.name, "hash": outline.sha256},
         backend=extraction.backend,
         model=extraction.model,
+        kind=kind,
+        graded=graded,
+        provisional=bool(extraction.failed_chunks),
         total=total,
-        max_total=_round(outline.max_total),
-        grade=outline.grade_for(total),
+        max_total=round(outline.max_total, 2),
+        grade=grade if graded else None,
+        grade_by_points=by_points if graded else None,
+        cap=cap if graded else None,
         dimensions=dims,
         required=required,
         figures=figures,
@@ -470,21 +325,7 @@ def score(
             "share": round(cov.share, 3),
             "per_dimension": cov.per_dimension,
         },
-        flagged={
-            "ungrounded_quotes": [
-                {"dimension": d.id, "summary": m.summary, "quote": m.quote.proposed}
-                for d in dims
-                for m in d.measures
-                if m.quote.status == "not_found"
-            ],
-            "off_topic_quotes": [
-                {"dimension": d.id, "summary": m.summary, "quote": m.quote.printed}
-                for d in dims
-                for m in d.measures
-                if m.credit == 0 and m.quote.status != "not_found"
-            ],
-            "figures": [f.model_dump() for f in figures if f.status != "verified"],
-        },
+        flagged=_flagged(dims, figures),
         usage=extraction.usage.model_dump(),
         notes=list(notes or []),
         provenance={

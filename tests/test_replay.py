@@ -74,9 +74,14 @@ def test_scoring_recorded_responses(seed: str, tmp_path: Path) -> None:
     for figure in card["figures"]:
         assert figure["status"] in {"verified", "mismatch", "unsupported"}
         assert not figure["earns"] or figure["status"] == "verified"
+    credited: dict[tuple[int, ...], str] = {}
     for dim in card["dimensions"]:
         for measure in dim["measures"]:
             assert measure["credit"] == 0 or measure["quote"]["status"] != "not_found"
+            if measure["credit"] > 0:  # the model's word is checked: only work done earns, once
+                assert measure["role"] in {"done", "result"}, measure
+                assert credited.setdefault(tuple(measure["sentences"]), dim["id"]) == dim["id"], measure
+    assert card["total"] <= 100
     snapshot(f"{seed}.llm.md", (tmp_path / f"{seed}.md").read_text("utf-8"))
     snapshot(f"{seed}.llm.json", (tmp_path / f"{seed}.json").read_text("utf-8"))
 
