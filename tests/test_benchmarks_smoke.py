@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GOALS = ["G1a", "G1b", "G2", "G3a", "G3b", "G4a", "G4b", "G5a", "G5b", "G5c", "G6"]
+GOALS = ["G1a", "G1b", "G2", "G3a", "G3b", "G4a", "G4b", "G5a", "G5b", "G5c", "G6", "G7"]
 
 
 @pytest.mark.slow
