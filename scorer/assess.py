@@ -7,11 +7,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scorer.card import KindResult, ScoreCard
+
+if TYPE_CHECKING:
+    from scorer.extract import Extractor
 from scorer.chunking import DEFAULT_MAX_CHARS
 from scorer.figures import FigureScan, scan
 from scorer.ingest import RawDocument
+from scorer.labels import compare, sentence_labels
 from scorer.llm import Settings
 from scorer.outline import Outline, load_outline, outline_for_year
 from scorer.pipeline import Document, load_document, prepare
@@ -103,17 +108,32 @@ def extract_for(
     options: Options,
     on_progress: Callable[[int, int], None] | None = None,
     baseline: FigureScan | None = None,
-) -> tuple[ReportExtraction, tuple[str, ...]]:
+) -> tuple[ReportExtraction, Extractor | None]:
+    """The extraction, and the LLM extractor that made it (None for the rules backend)."""
     backend = choose_backend(options.backend, options.settings)
     if backend == "rules":
         from scorer.rules import extract_rules
 
-        return extract_rules(doc, outline, baseline), ()
+        return extract_rules(doc, outline, baseline), None
     from scorer.extract import Extractor, require_success
 
     extractor = Extractor(options.settings, outline)
-    result = require_success(extractor.extract(doc, on_progress=on_progress), doc.raw.source)
-    return result, tuple(extractor.cache.problems if extractor.cache else ())
+    return require_success(extractor.extract(doc, on_progress=on_progress), doc.raw.source), extractor
+
+
+def summarized(card: ScoreCard, doc: Document, extractor: Extractor) -> ScoreCard:
+    """The card with a model summary per dimension (one call per report, cached like the chunks)."""
+    from scorer.llm import ChunkFailed, Truncated
+    from scorer.summarize import Summaries, apply, groups_for, messages_for
+
+    groups = groups_for(card, doc)
+    if not groups:
+        return card
+    try:
+        answer, usage = extractor.ask(messages_for(groups), Summaries)
+    except (ChunkFailed, Truncated) as exc:
+        return card.model_copy(update={"notes": [*card.notes, f"维度概括未生成：{exc}"]})
+    return apply(card, answer, usage)  # type: ignore[arg-type]
 
 
 def assess_file(
@@ -133,9 +153,34 @@ def assess_document(
 ) -> Assessment:
     outline = choose_outline(options.rubric, doc)
     baseline = scan(doc.text)
-    extraction, problems = extract_for(doc, outline, options, on_progress, baseline)
+    extraction, extractor = extract_for(doc, outline, options, on_progress, baseline)
     card = assess(doc, outline, extraction, options.rubric, baseline, options.kind)
+    problems: tuple[str, ...] = ()
+    if extractor is not None:
+        card = with_labels(card, extraction, doc, outline, baseline)
+        card = summarized(card, doc, extractor)
+        problems = tuple(extractor.cache.problems if extractor.cache else ())
+    else:
+        card = card.model_copy(update={"labels": compare(None, extraction)})
     return Assessment(doc, outline, extraction, card, problems)
+
+
+def with_labels(
+    card: ScoreCard, extraction: ReportExtraction, doc: Document, outline: Outline, baseline: FigureScan
+) -> ScoreCard:
+    """The model's and the rules' labels side by side, and how often they agree: the share of the
+    sentences credited on the model's word that the rules put in the same dimension."""
+    from scorer.rules import extract_rules
+
+    rules = extract_rules(doc, outline, baseline)
+    ruled = sentence_labels(rules)
+    credited = [
+        (n, d.id) for d in card.dimensions for m in d.measures if m.credit > 0 for n in m.sentences[:1]
+    ]
+    same = sum(1 for n, dim in credited if ruled.get(n, ("", ""))[0] == dim)
+    agreement = round(same / len(credited), 3) if credited else None
+    labels = compare(extraction, rules)
+    return card.model_copy(update={"labels": labels, "agreement": agreement})
 
 
 def card_json(card: ScoreCard) -> str:

@@ -42,7 +42,9 @@ class FigureResult(BaseModel):
     earns: bool = False
 
 
-Outcome = Literal["credited", "not_found", "off_topic", "not_done", "other_dimension", "duplicate"]
+Outcome = Literal[
+    "credited", "not_found", "off_topic", "not_done", "roles_disagree", "other_dimension", "duplicate"
+]
 
 
 class MeasureResult(BaseModel):
@@ -61,6 +63,7 @@ class MeasureResult(BaseModel):
     figures: list[FigureResult]
     credit: float
     role: str | None = None
+    model_role: str | None = None
     sentences: list[int] = []
     outcome: Outcome = "credited"
     counted_in: str | None = None
@@ -76,6 +79,13 @@ class Point(BaseModel):
     evidence: list[str]
 
 
+class SummaryLine(BaseModel):
+    """One sentence of a dimension's summary, in the model's words, and the sentences it rests on."""
+
+    text: str
+    sentences: list[int]
+
+
 class DimensionResult(BaseModel):
     """A dimension's points; `credited` and `verified_figures` are the counts every output shows."""
 
@@ -87,6 +97,7 @@ class DimensionResult(BaseModel):
     verified_figures: int = 0
     reasons: list[Point]
     measures: list[MeasureResult]
+    summary: list[SummaryLine] = []
 
 
 class RequiredResult(BaseModel):
@@ -142,6 +153,9 @@ class ScoreCard(BaseModel):
     grade: str | None
     grade_by_points: str | None = None
     cap: str | None = None
+    summary_dropped: int = 0
+    labels: list[dict[str, Any]] = []
+    agreement: float | None = None
     dimensions: list[DimensionResult]
     required: list[RequiredResult]
     figures: list[FigureResult]

@@ -205,7 +205,11 @@ def extract(
     for problem in extractor.cache.problems if extractor.cache else []:
         console.print(f"[yellow]cache:[/] {problem}")
     if as_json:
-        _stdout_json(result.model_dump(mode="json"))
+        from scorer.labels import compare
+        from scorer.rules import extract_rules
+
+        labels = compare(result, extract_rules(doc, outline))  # sentence by sentence: model, rules, both
+        _stdout_json({**result.model_dump(mode="json"), "labels": labels})
     else:
         print_extraction(result, outline, console)
     for failed in result.failed_chunks:

@@ -99,7 +99,18 @@ class _Placer:
             i += 1
         return out
 
-    def place(self, quote: str, chunk: int) -> Located:
+    def cite(self, numbers: list[int]) -> Located:
+        """A finding that cites sentences: the quote is those sentences, as printed (no search)."""
+        picked = [self.doc.sentences[n - 1] for n in numbers if 0 < n <= len(self.doc.sentences)]
+        if not picked:
+            return Located(NOT_FOUND)
+        printed = "……".join(self.doc.norm.original_text(s.start, s.end) for s in picked)
+        g = Grounding("exact", "sentences", picked[0].start, picked[-1].end, 100.0, printed)
+        return Located(g, tuple(picked), tuple(self.roles[s.index - 1] for s in picked))
+
+    def place(self, quote: str, chunk: int, numbers: list[int] | None = None) -> Located:
+        if numbers:
+            return self.cite(numbers)
         g = self.locator.ground(quote, self.span(chunk)) if quote.strip() else NOT_FOUND
         if not g.found or g.start is None or g.end is None:
             return Located(g)
@@ -124,22 +135,28 @@ def gather_evidence(
     for dim_id, items in extraction.dimensions.items():
         measures[dim_id] = []
         for m in items:
-            located = placer.place(m.evidence, m.chunk)
-            span = placer.span(m.chunk)
+            located = placer.place(m.evidence, m.chunk, m.sentences)
+            # A figure is checked within the cited sentences (a quote: within its chunk).
+            g = located.grounding
+            cited = m.sentences and g.start is not None and g.end is not None
+            span = (g.start, g.end) if cited else placer.span(m.chunk)  # type: ignore[assignment]
             figure_checks = [check_figure(ref, located.grounding, span, baseline) for ref in m.figures]
             measures[dim_id].append((located, figure_checks))
             if located.found:
                 checks.setdefault(dim_id, []).extend(figure_checks)
     shortcomings = [
-        (placer.place(s.evidence, s.chunk), placer.place(s.causes, s.chunk) if s.causes.strip() else None)
+        (
+            placer.place(s.evidence, s.chunk, s.sentences),
+            placer.place(s.causes, s.chunk, s.cause_sentences) if s.causes.strip() else None,
+        )
         for s in extraction.shortcomings
     ]
     return Evidence(
         roles=roles,
         measures=measures,
         shortcomings=shortcomings,
-        plans=[placer.place(p.evidence, p.chunk) for p in extraction.plans],
-        leader_duties=[placer.place(d.evidence, d.chunk) for d in extraction.leader_duties],
+        plans=[placer.place(p.evidence, p.chunk, p.sentences) for p in extraction.plans],
+        leader_duties=[placer.place(d.evidence, d.chunk, d.sentences) for d in extraction.leader_duties],
         coverage=coverage(baseline, checks),
     )
 

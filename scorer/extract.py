@@ -7,7 +7,6 @@ a failed chunk is named with its reason in the result.
 from __future__ import annotations
 
 import hashlib
-import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -21,11 +20,13 @@ from pydantic import BaseModel
 from scorer.cache import Cache, cache_key, request_for, schema_digest
 from scorer.chunking import Chunk
 from scorer.errors import CANCEL, ConfigError, ExtractionFailed
+from scorer.labels import merge_labels, sentences_in
 from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.prompts import messages_for, prompt_version
-from scorer.schema import FailedChunk, ReportExtraction, Usage, chunk_model, merge_chunks
+from scorer.schema import FailedChunk, Labels, ReportExtraction, Usage, chunk_model
+from scorer.sentences import Sentence
 
 MAX_SPLIT_DEPTH = 2
 NO_ENDPOINT = "no endpoint configured: set OPENAI_BASE_URL or use --backend rules"
@@ -63,25 +64,29 @@ MIN_SPLIT_CHARS = 200
 @dataclass
 class _Outcome:
     index: int
-    parsed: BaseModel | None
+    parsed: Labels | None
     usage: Usage
     error: str | None = None
+    allowed: frozenset[int] = frozenset()
 
 
-def split_in_half(text: str) -> tuple[str, str]:
-    """Cut near the middle at a paragraph, else sentence, else anywhere."""
-    middle = len(text) // 2
-    for boundary in (r"\n", r"[。！？；]"):
-        cuts = [m.end() for m in re.finditer(boundary, text) if 0 < m.end() < len(text)]
-        if cuts:
-            cut = min(cuts, key=lambda c: abs(c - middle))
-            return text[:cut], text[cut:]
-    return text[:middle], text[middle:]
+def split_in_half(sentences: tuple[Sentence, ...]) -> tuple[tuple[Sentence, ...], tuple[Sentence, ...]]:
+    """Cut between sentences near the middle of the text, never right after a heading (a heading
+    alone, or a heading cut off from what it heads, tells the model nothing)."""
+    total = sum(len(s.text) for s in sentences)
+    best, best_gap, running = 1, None, 0
+    for i in range(1, len(sentences)):
+        running += len(sentences[i - 1].text)
+        if sentences[i - 1].heading:
+            continue
+        gap = abs(running - total / 2)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = i, gap
+    return sentences[:best], sentences[best:]
 
 
-def _combine(model: type[BaseModel], parts: list[BaseModel]) -> BaseModel:
-    fields = {name: [item for part in parts for item in getattr(part, name)] for name in model.model_fields}
-    return model(**fields)
+def _combine(parts: list[Labels]) -> Labels:
+    return Labels(f=[f for part in parts for f in part.f])
 
 
 _CLIENTS: dict[str, LLMClient] = {}
@@ -118,67 +123,68 @@ class Extractor:
             self._client = shared_client(self.settings)
         return self._client
 
-    def _request(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+    def _request(self, messages: list[dict[str, str]], model: type[BaseModel]) -> dict[str, Any]:
         return request_for(
             model=self.settings.model,
             endpoint=self.settings.endpoint,
             mode=self.mode,
             messages=messages,
-            schema=self.schema,
+            schema=schema_digest(model) if model is not self.model else self.schema,
             params={"temperature": 0, "max_tokens": self.settings.max_tokens},
             prompt_version=prompt_version(),
         )
 
-    def run_text(self, doc: Document, chunk: Chunk, text: str, depth: int = 0) -> tuple[BaseModel, Usage]:
-        """Extract one piece of text: cache first, then the endpoint; halves on truncation."""
-        messages = messages_for(text, chunk, len(doc.chunks), doc.metadata, self.outline)
-        request = self._request(messages)
+    def ask(
+        self, messages: list[dict[str, str]], model: type[BaseModel], context: dict[str, Any] | None = None
+    ) -> tuple[BaseModel, Usage]:
+        """One structured answer: from the cache, else from the endpoint (then cached at once).
+
+        Raises Truncated (the caller decides what to do) or ChunkFailed.
+        """
+        request = self._request(messages, model)
         key = cache_key(request)
         policy = self.settings.cache
         if self.cache is not None and policy in ("use", "replay"):
-            hit = self.cache.get(key, request, self.model)
+            hit = self.cache.get(key, request, model)
             if hit is not None:
                 return hit.parsed, Usage(cache_hits=1)
         if policy == "replay":
             raise ChunkFailed("not in the cache (--cache replay makes no network call)")
-        try:
-            parsed, record = self.client.extract(messages, self.model)
-        except Truncated as truncated:
-            usage = truncated.usage
-            if depth >= MAX_SPLIT_DEPTH or len(text) < MIN_SPLIT_CHARS:
-                reason = "answer truncated at max_tokens even after splitting the chunk"
-                raise ChunkFailed(reason, usage) from None
-            parts = []
-            for half in split_in_half(text):
-                try:
-                    part, part_usage = self.run_text(doc, chunk, half, depth + 1)
-                except ChunkFailed as failed:
-                    raise ChunkFailed(str(failed), usage.add(failed.usage)) from None
-                parts.append(part)
-                usage = usage.add(part_usage)
-            combined = _combine(self.model, parts)
-            if self.cache is not None:
-                # Store the assembled answer under the whole chunk's key too, so a re-run is free;
-                # it says so, and holds no completion of its own (the halves' entries have them).
-                self.cache.put(
-                    key,
-                    request,
-                    combined,
-                    [],
-                    usage.model_dump(),
-                    {**self._recorded_with(), "assembled_from": "two halves after finish_reason=length"},
-                )
-            return combined, usage
+        parsed, record = self.client.extract(messages, model, context)
         if self.cache is not None:
             self.cache.put(
-                key,
-                request,
-                parsed,
-                record.completions,
-                record.usage.model_dump(),
-                self._recorded_with(),
+                key, request, parsed, record.completions, record.usage.model_dump(), self._recorded_with()
             )
         return parsed, record.usage
+
+    def run_text(self, chunk: Chunk, sentences: tuple[Sentence, ...], depth: int = 0) -> tuple[Labels, Usage]:
+        """Label some sentences; on truncation, label each half (split near the middle)."""
+        messages = messages_for(sentences, chunk.title, self.outline)
+        try:
+            parsed, usage = self.ask(messages, self.model, {"allowed": frozenset(s.index for s in sentences)})
+            return parsed, usage  # type: ignore[return-value]
+        except Truncated as truncated:
+            usage = truncated.usage
+            chars = sum(len(s.text) for s in sentences)
+            if depth >= MAX_SPLIT_DEPTH or len(sentences) < 2 or chars < MIN_SPLIT_CHARS:
+                reason = "answer truncated at max_tokens even after splitting the chunk"
+                raise ChunkFailed(reason, usage) from None
+        parts = []
+        for half in split_in_half(sentences):
+            try:
+                part, part_usage = self.run_text(chunk, half, depth + 1)
+            except ChunkFailed as failed:
+                raise ChunkFailed(str(failed), usage.add(failed.usage)) from None
+            parts.append(part)
+            usage = usage.add(part_usage)
+        combined = _combine(parts)
+        if self.cache is not None:
+            # Store the assembled answer under the whole chunk's key too, so a re-run is free;
+            # it says so, and holds no completion of its own (the halves' entries have them).
+            request = self._request(messages, self.model)
+            assembled = {**self._recorded_with(), "assembled_from": "two halves after finish_reason=length"}
+            self.cache.put(cache_key(request), request, combined, [], usage.model_dump(), assembled)
+        return combined, usage
 
     def _recorded_with(self) -> dict[str, Any]:
         return {"model": self.settings.model, "endpoint": self.settings.endpoint, "mode": self.mode}
@@ -186,9 +192,12 @@ class Extractor:
     def run_chunk(self, doc: Document, chunk: Chunk) -> _Outcome:
         if CANCEL.is_set():
             return _Outcome(chunk.index, None, Usage(), "cancelled (interrupted before this chunk started)")
+        sentences = sentences_in(doc, chunk.start, chunk.end)
+        if not sentences:
+            return _Outcome(chunk.index, Labels(), Usage(), allowed=frozenset())
         try:
-            parsed, usage = self.run_text(doc, chunk, chunk.text_of(doc.text))
-            return _Outcome(chunk.index, parsed, usage)
+            parsed, usage = self.run_text(chunk, sentences)
+            return _Outcome(chunk.index, parsed, usage, allowed=frozenset(s.index for s in sentences))
         except ChunkFailed as exc:
             return _Outcome(chunk.index, None, exc.usage, redact(str(exc), self.settings))
         except ConfigError:
@@ -215,10 +224,11 @@ class Extractor:
         usage = Usage()
         for outcome in outcomes.values():
             usage = usage.add(outcome.usage)
-        results = {i: o.parsed for i, o in outcomes.items() if o.parsed is not None}
-        merged = merge_chunks(
+        results = {i: (o.parsed.f, o.allowed) for i, o in outcomes.items() if o.parsed is not None}
+        merged = merge_labels(
+            doc,
             self.outline,
-            results,  # type: ignore[arg-type]
+            results,
             backend="llm",
             model=self.settings.model,
             endpoint=self.settings.endpoint,

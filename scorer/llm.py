@@ -226,6 +226,7 @@ class LLMClient:
 
         def one_call(*args: Any, **kwargs: Any) -> Any:
             record: CallRecord = self._local.record
+            kwargs["messages"] = [_without_schema_block(m) for m in kwargs.get("messages", [])]
             chars = sum(len(str(m.get("content") or "")) for m in kwargs.get("messages", []))
             chars += len(str(kwargs.get("tools") or "")) + len(str(kwargs.get("response_format") or ""))
             record.usage = record.usage.add(Usage(calls=1, prompt_chars=chars))
@@ -235,6 +236,7 @@ class LLMClient:
                 record.usage = record.usage.add(
                     Usage(
                         prompt_tokens=completion.usage.prompt_tokens or 0,
+                        cached_prompt_tokens=cached_tokens(completion.usage),
                         completion_tokens=completion.usage.completion_tokens or 0,
                     )
                 )
@@ -255,9 +257,17 @@ class LLMClient:
         return wrapped
 
     def extract(
-        self, messages: list[dict[str, str]], response_model: type[BaseModel]
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[BaseModel],
+        context: dict[str, Any] | None = None,
     ) -> tuple[BaseModel, CallRecord]:
-        """One structured call; raises Truncated or ChunkFailed (with a reason that names no secret)."""
+        """One structured call; raises Truncated or ChunkFailed (with a reason that names no secret).
+
+        `context` goes to the model's validators (the sentence numbers a chunk may cite). An
+        answer that is still invalid after the re-asks is parsed leniently when the response model
+        can (`lenient`), dropping what is invalid and keeping what is not.
+        """
         record = CallRecord()
         self._local.record = record
         try:
@@ -268,6 +278,7 @@ class LLMClient:
                 max_retries=self.settings.validation_retries,
                 temperature=0,
                 max_tokens=self.settings.max_tokens,
+                context=context,
             )
         except Exception as exc:  # instructor wraps everything; find the cause that matters
             cause = (
@@ -275,6 +286,9 @@ class LLMClient:
             )
             if isinstance(cause, Truncated | ChunkFailed):
                 raise type(cause)(str(cause), record.usage) from None
+            salvaged = _salvage(record, response_model, context)
+            if salvaged is not None:
+                return salvaged, record
             raise ChunkFailed(self._describe(cause), record.usage) from None
         return parsed, record
 
@@ -295,6 +309,45 @@ class LLMClient:
             attempts = self.settings.validation_retries + 1
             text = f"invalid answer after {attempts} attempts: {type(cause).__name__}"
         return redact(text, self.settings)
+
+
+_SCHEMA_BLOCK = re.compile(
+    r"\n*\s*As a genius expert, your task is to understand the content and provide\s+"
+    r"the parsed objects in json that match the following json_schema:\s*(\{.*\})\s*"
+    r"Make sure to return an instance of the JSON, not the schema itself\s*",
+    re.S,
+)
+
+
+def _without_schema_block(message: dict[str, Any]) -> dict[str, Any]:
+    """instructor's JSON modes append an indented copy of the schema (and an English preamble) to
+    the system message on every call. The scorer's prompts show the answer's shape themselves, in
+    an example and one line per field (prompts/*.md), so the copy is not sent: it was a quarter of
+    the characters of a call. The answer is still validated against the schema and re-asked."""
+    content = message.get("content")
+    if message.get("role") != "system" or not isinstance(content, str) or "genius expert" not in content:
+        return message
+    return {**message, "content": _SCHEMA_BLOCK.sub("", content)}
+
+
+def cached_tokens(usage: Any) -> int:
+    """Prompt tokens the provider served from its cache, where it reports them."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) if details is not None else None
+    if cached is None:
+        extra = getattr(usage, "model_extra", None) or {}
+        cached = extra.get("prompt_cache_hit_tokens")
+    return int(cached or 0)
+
+
+def _salvage(record: CallRecord, model: type[BaseModel], context: dict[str, Any] | None) -> BaseModel | None:
+    """The last answer, parsed by the model's `lenient` classmethod if it has one."""
+    lenient = getattr(model, "lenient", None)
+    if lenient is None or not record.completions:
+        return None
+    choices = record.completions[-1].get("choices") or []
+    content = (choices[0].get("message") or {}).get("content") if choices else None
+    return lenient(strip_think(content), context or {}) if content else None
 
 
 def public_url(url: str) -> str:

@@ -61,8 +61,17 @@ def _not_counted(d: DimensionResult) -> list[str]:
     return lines
 
 
-def _dimension_detail(d: DimensionResult, top: int = 3) -> list[str]:
-    lines = [f"### {md_escape(d.name)}（{d.score:g}/{d.max:g}）", ""]
+def _summary(d: DimensionResult, backend: str) -> list[str]:
+    if d.summary:
+        lines = [f"> {md_escape(s.text)}【{','.join(map(str, s.sentences))}】" for s in d.summary]
+        return ["模型概括（句末为所依据的原文句子编号）：", "", *lines, ""]
+    if backend == "rules" and d.credited:
+        return ["规则抽取没有模型概括；下面列出本维度最有力的原文句子。", ""]
+    return []
+
+
+def _dimension_detail(d: DimensionResult, backend: str, top: int = 3) -> list[str]:
+    lines = [f"### {md_escape(d.name)}（{d.score:g}/{d.max:g}）", "", *_summary(d, backend)]
     for p in d.reasons:
         lines.append(
             f"- {CRITERION.get(p.criterion, p.criterion)}：{p.points:g}/{p.max:g}，{md_escape(p.reason)}"
@@ -78,7 +87,8 @@ def _dimension_detail(d: DimensionResult, top: int = 3) -> list[str]:
         lines.append(f"- **{md_escape(m.summary)}**（{role}；{QUOTE[m.quote.status]}，第 {m.chunk + 1} 段）")
         lines.append(f"  > {md_escape(m.quote.printed)}")
         for f in m.figures:
-            lines.append(f"  - {md_escape(f.surface)} {md_escape(f.what)}：{FIGURE[f.status]}")
+            what = f" {md_escape(f.what)}" if f.what else ""
+            lines.append(f"  - {md_escape(f.surface)}{what}：{FIGURE[f.status]}")
     if not strongest:
         lines += ["", "没有计分的措施。"]
     if not_counted := _not_counted(d):
@@ -190,6 +200,16 @@ def _credibility(card: ScoreCard) -> list[str]:
         not_done,
         names,
     )
+    disagree = card.flagged.get("roles_disagree", [])
+    lines += _quote_list(
+        f"以下 {len(disagree)} 条规则判为已做、但模型判为非已做的措施（两者一致才计分），不得分：",
+        disagree,
+        names,
+    )
+    dropped = card.flagged.get("dropped", [])
+    if dropped:
+        lines += ["", f"以下 {len(dropped)} 条模型答案引用了所在段落以外的句子编号，已删除："]
+        lines += [f"- {md_escape(d['summary']) or '（无概括）'}：{md_escape(d['reason'])}" for d in dropped]
     return lines
 
 
@@ -222,7 +242,7 @@ def render_memo(card: ScoreCard) -> str:
         "",
     ]
     for d in card.dimensions:
-        lines += _dimension_detail(d)
+        lines += _dimension_detail(d, card.backend)
     lines += [
         "## 必备内容（《法治政府建设与责任落实督察工作规定》）",
         "",
@@ -250,6 +270,10 @@ def render_memo(card: ScoreCard) -> str:
     lines += ["", "## 说明", ""]
     lines += [f"- {md_escape(n)}" for n in card.notes] or ["- 无"]
     u = card.usage
+    if card.agreement is not None:
+        lines += ["", f"- 模型与规则一致率：计分句子中 {card.agreement:.0%} 被规则归入同一维度"]
+    if card.summary_dropped:
+        lines += [f"- 维度概括中有 {card.summary_dropped} 句未注明依据或引用了未计入该维度的句子，已删除"]
     lines += [
         "",
         "## 出处",
@@ -257,7 +281,7 @@ def render_memo(card: ScoreCard) -> str:
         f"- 评分细则 sha256：{card.rubric['hash'][:16]}",
         f"- 提示词版本：{card.provenance.get('prompt_version') or '—'}；模型：{md_escape(card.model) or '—'}",
         f"- 调用 {u.get('calls', 0)} 次，缓存命中 {u.get('cache_hits', 0)} 次，"
-        f"提示 {u.get('prompt_tokens', 0)} tokens，"
+        f"提示 {u.get('prompt_tokens', 0)} tokens（其中服务端缓存 {u.get('cached_prompt_tokens', 0)}），"
         f"生成 {u.get('completion_tokens', 0)} tokens",
         f"- 分块 {card.provenance.get('chunks')} 段，失败 {len(card.provenance.get('failed_chunks', []))} 段",
         "",

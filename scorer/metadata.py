@@ -38,7 +38,7 @@ _DOC_NUMBER = re.compile(rf"[{_HAN}]{{2,10}}\s*[〔\[(（【]\s*(?:19|20)\d{{2}}
 _DOC_FIELD = re.compile(r"文\s*号\s*[:：]\s*(\S+)")
 _ISSUER_FIELD = re.compile(r"发布机构\s*[:：]\s*(\S+)")
 _INSTITUTION = r"(?:人民政府|政府|司法局|法制办公室|法制办|办公室|委员会)"
-_REGION = re.compile(rf"(?=([{_HAN}]{{2}}(?:市|区|县|旗)))")
+_REGION = re.compile(rf"(?=([{_HAN}]{{2}}(?:市(?!场)|区|县|旗)))")
 _REGION_STOP_CHARS = set("全我本各该市县区省州其此两三每个在对和及与等了的治面设为于从向到将由是以")
 _REGION_STOP = {
     "城市",

@@ -116,6 +116,7 @@ class Outline(_Strict):
     name: str
     years: tuple[int, int]
     overlap: str
+    overlap_brief: str = ""
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     scoring: Scoring = Scoring()
     matching: Matching = Matching()

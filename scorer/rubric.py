@@ -54,7 +54,9 @@ def _credit(located: Located, outline: Outline) -> float:
     return 1.0 if status == "exact" else outline.scoring.fuzzy_credit if status == "fuzzy" else 0.0
 
 
-def decide(evidence: Evidence, outline: Outline, text: str) -> dict[tuple[str, int], Verdict]:
+def decide(
+    evidence: Evidence, outline: Outline, text: str, extraction: ReportExtraction | None = None
+) -> dict[tuple[str, int], Verdict]:
     """The verdict on every proposed measure, (dimension, index) → Verdict.
 
     A sentence proposed under several dimensions earns in one only, chosen by the rubric's rule
@@ -74,6 +76,10 @@ def decide(evidence: Evidence, outline: Outline, text: str) -> dict[tuple[str, i
                 verdicts[dim_id, idx] = Verdict("off_topic", 0.0)
             elif loc.role not in WORK_ROLES:
                 verdicts[dim_id, idx] = Verdict("not_done", 0.0, items)
+            elif _model_role(extraction, dim_id, idx) not in (None, *WORK_ROLES):
+                # The model's role is checked, not trusted, and it also checks the rules: a
+                # sentence earns only when both say it is work done (or a result).
+                verdicts[dim_id, idx] = Verdict("roles_disagree", 0.0, items)
             else:
                 candidates.setdefault(loc.key, []).append((dim_id, idx, items))
     for key, group in candidates.items():
@@ -91,6 +97,12 @@ def decide(evidence: Evidence, outline: Outline, text: str) -> dict[tuple[str, i
             else:
                 verdicts[dim_id, idx] = Verdict("other_dimension", 0.0, items, winner)
     return verdicts
+
+
+def _model_role(extraction: ReportExtraction | None, dim_id: str, idx: int) -> str | None:
+    if extraction is None or extraction.backend == "rules":
+        return None
+    return extraction.dimensions[dim_id][idx].model_role
 
 
 def _figure(c: FigureCheck, dim_id: str, idx: int, earns: bool) -> FigureResult:
@@ -142,6 +154,7 @@ def _measures(
                 figures=figures,
                 credit=v.credit,
                 role=loc.role,
+                model_role=m.model_role,
                 sentences=loc.numbers,
                 outcome=v.outcome,  # type: ignore[arg-type]
                 counted_in=v.counted_in,
@@ -158,6 +171,7 @@ def _presence_reason(results: Sequence[MeasureResult]) -> str:
         "not_found": "条引文在原文中找到不到",
         "off_topic": "条引文不含本维度的关键词",
         "not_done": "条不是已做的措施（计划、问题、标题、泛泛表述或未做）",
+        "roles_disagree": "条模型认为不是已做的措施",
         "other_dimension": "条已计入其他维度",
         "duplicate": "条重复",
     }
@@ -226,7 +240,7 @@ def score_dimensions(
     outline: Outline, extraction: ReportExtraction, evidence: Evidence, doc: Document
 ) -> list[DimensionResult]:
     """Every dimension's points (unrounded: the total is rounded once)."""
-    verdicts = decide(evidence, outline, doc.text)
+    verdicts = decide(evidence, outline, doc.text, extraction)
     total_weight = sum(d.weight for d in outline.dimensions)
     counted_figures: set[int] = set()
     dims = []
@@ -268,6 +282,7 @@ def _flagged(dims: list[DimensionResult], figures: list[FigureResult]) -> dict[s
         "ungrounded_quotes": rows("not_found", printed=False),
         "off_topic_quotes": rows("off_topic", printed=True),
         "not_done": rows("not_done", printed=True),
+        "roles_disagree": rows("roles_disagree", printed=True),
         "figures": [f.model_dump() for f in figures if f.status != "verified"],
     }
 
@@ -325,7 +340,7 @@ def score(
             "share": round(cov.share, 3),
             "per_dimension": cov.per_dimension,
         },
-        flagged=_flagged(dims, figures),
+        flagged={**_flagged(dims, figures), "dropped": [d.model_dump() for d in extraction.dropped]},
         usage=extraction.usage.model_dump(),
         notes=list(notes or []),
         provenance={

@@ -12,18 +12,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from pydantic import BaseModel
-
 from scorer.evidence import sentence_roles
 from scorer.figures import FigureScan, scan
 from scorer.keywords import assign, hits
+from scorer.labels import LEADER, merge_labels
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.roles import WORK_ROLES, Role
-from scorer.schema import ReportExtraction, chunk_model, merge_chunks
+from scorer.schema import NO_DIMENSION, Finding, ReportExtraction
 from scorer.sentences import ORDINAL, Sentence
 
-LEADER = re.compile(r"第一责任人|主要负责人|一把手|述法|四个亲自")
 _CLAUSE = re.compile(r"[,，。；;:：]")
 SUMMARY_CHARS = 20
 
@@ -40,52 +38,32 @@ def _chunk_of(starts: list[int], position: int) -> int:
     return max(0, bisect_right(starts, position) - 1)
 
 
-def _nearest_cause(i: int, sentences: tuple[Sentence, ...], roles: tuple[Role, ...]) -> str:
-    """The cause sentence closest to problem `i` in the same section (after it first)."""
-    section = sentences[i].section
-    order = [*range(i + 1, len(sentences)), *range(i - 1, -1, -1)]
-    for j in order:
-        if roles[j] == "cause" and sentences[j].section == section:
-            return sentences[j].text
-    return ""
-
-
-def _fields_for(
-    i: int, sentences: tuple[Sentence, ...], roles: tuple[Role, ...], outline: Outline, baseline: FigureScan
-) -> dict[str, list[dict]]:
-    """What one sentence contributes to its chunk's extraction, by its role."""
-    s, role = sentences[i], roles[i]
-    item = {"text": summarize(s.text), "evidence": s.text}
-    if role == "problem":
-        return {"shortcomings": [{**item, "causes": _nearest_cause(i, sentences, roles)}]}
-    if role == "plan":
-        return {"plans": [item]}
-    out: dict[str, list[dict]] = {}
-    if role in (*WORK_ROLES, "generic") and LEADER.search(s.text):
-        out["leader_duties"] = [item]
-    if role in WORK_ROLES and (dim := assign(hits(s.text, outline), outline)):
-        figures = [{"surface": f.surface, "what": ""} for f in baseline.within(s.start, s.end)]
-        out[dim] = [{"summary": item["text"], "evidence": s.text, "figures": figures}]
-    return out
+def _finding(s: Sentence, role: Role, outline: Outline, baseline: FigureScan) -> Finding | None:
+    """The label the rules give one sentence, in the model's own format (one intermediate)."""
+    if role in ("problem", "cause", "plan"):
+        return Finding(s=[s.index], d=NO_DIMENSION, r=role, t=summarize(s.text))
+    if role in WORK_ROLES:
+        dim = assign(hits(s.text, outline), outline) or NO_DIMENSION
+        figures = [f.surface for f in baseline.within(s.start, s.end)]
+        if dim != NO_DIMENSION or LEADER.search(s.text):
+            return Finding(s=[s.index], d=dim, r=role, t=summarize(s.text), n=figures)
+    if role == "generic" and LEADER.search(s.text):
+        return Finding(s=[s.index], d=NO_DIMENSION, r="generic", t=summarize(s.text))
+    return None
 
 
 def extract_rules(doc: Document, outline: Outline, baseline: FigureScan | None = None) -> ReportExtraction:
-    """Fill a ReportExtraction from sentence roles, keywords and the figure baseline; no model involved."""
+    """Label every sentence from its role, keywords and the figure baseline; no model involved."""
     baseline = baseline or scan(doc.text)
-    model = chunk_model(outline)
-    sentences = doc.sentences
     roles = sentence_roles(doc, outline, baseline)
     chunk_starts = [c.start for c in doc.chunks]
-    per_chunk: dict[int, dict[str, list[dict]]] = {}
-    for i, s in enumerate(sentences):
-        if roles[i] in ("heading", "cause", "negated"):
-            continue
-        fields = per_chunk.setdefault(
-            _chunk_of(chunk_starts, s.start), {name: [] for name in model.model_fields}
-        )
-        for name, items in _fields_for(i, sentences, roles, outline, baseline).items():
-            fields[name].extend(items)
-    results: dict[int, BaseModel] = {index: model(**fields) for index, fields in per_chunk.items()}
-    merged = merge_chunks(outline, results, backend="rules", model=None)
+    per_chunk: dict[int, list[Finding]] = {}
+    for s, role in zip(doc.sentences, roles, strict=True):
+        finding = _finding(s, role, outline, baseline)
+        if finding is not None:
+            per_chunk.setdefault(_chunk_of(chunk_starts, s.start), []).append(finding)
+    everything = frozenset(s.index for s in doc.sentences)
+    results = {chunk: (findings, everything) for chunk, findings in per_chunk.items()}
+    merged = merge_labels(doc, outline, results, backend="rules", model=None)
     merged.chunks = len(doc.chunks)
     return merged

@@ -1,32 +1,44 @@
-"""What the model fills in for each chunk, generated from the rubric, and the merged report extraction.
+"""What the model answers for each chunk, and the merged extraction both backends produce.
 
-Numbers are strings: the model copies them as written, and the figure baseline parses them.
+The model cites numbered sentences instead of copying quotes: a finding names the sentence
+numbers it rests on, its dimension and sub-item, its role, a short summary in the model's own
+words and the figures it read there. Quotes are sliced from the source by the code, so they are
+grounded by construction. Keys are one letter: every character of an answer is paid for.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    create_model,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from scorer.outline import Outline
 
+ModelRole = Literal["done", "result", "plan", "problem", "cause", "generic"]
+_ROLE_SYNONYMS = {
+    "measure": "done",
+    "did": "done",
+    "achievement": "result",
+    "outcome": "result",
+    "future": "plan",
+    "next": "plan",
+    "issue": "problem",
+    "shortcoming": "problem",
+    "reason": "cause",
+    "slogan": "generic",
+}
+NO_DIMENSION = "none"
+
 
 def _as_list(value: Any) -> Any:
-    """Small models answer `null` or a single object where a list is asked for; accept both."""
+    """Small models answer `null` or a single item where a list is asked for; accept both."""
     if value is None:
         return []
-    if isinstance(value, dict):
+    if isinstance(value, dict | str | int | float):
         return [value]
     return value
 
@@ -36,130 +48,170 @@ def _as_text(value: Any) -> Any:
         return ""
     if isinstance(value, list):
         return "；".join(str(v) for v in value if v)
-    if isinstance(value, int | float):
-        return str(value)
-    return value
+    return str(value) if isinstance(value, int | float) else value
+
+
+def _as_numbers(value: Any) -> Any:
+    """`[17, "18"]`, `"17,18"`, `"[17]"` or `17` → [17, 18] / [17]."""
+    items = _as_list(value)
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out += [int(n) for n in re.findall(r"\d+", item)]
+        else:
+            out.append(item)
+    return out
+
+
+def _as_role(value: Any) -> Any:
+    """`done`, `Done`, or the prompt's own words copied back (`done当年已做`, `done=当年已做`)."""
+    text = str(value or "").strip().lower()
+    word = re.match(r"[a-z]+", text)
+    text = word.group(0) if word else text
+    return _ROLE_SYNONYMS.get(text, text)
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
 
 
-class FigureRef(BaseModel):
-    surface: Text = Field(description="数字连同单位，逐字照抄原文，例如“839件”“96%以上”“1.97亿元”")
-    what: Text = Field(default="", description="这个数字统计的是什么，例如“办理法律援助案件”")
+class Finding(BaseModel):
+    """One piece of work (or plan, problem, cause) and the numbered sentences it rests on."""
 
-    @model_validator(mode="before")
+    model_config = ConfigDict(populate_by_name=True)
+    s: Annotated[list[int], BeforeValidator(_as_numbers)] = Field(min_length=1)
+    d: Text = NO_DIMENSION
+    i: Text = ""
+    r: Annotated[ModelRole, BeforeValidator(_as_role)] = "done"
+    t: Text = ""
+    n: Annotated[list[Text], BeforeValidator(_as_list)] = Field(default_factory=list)
+
+    @field_validator("s")
     @classmethod
-    def _bare_number(cls, data: Any) -> Any:
-        return {"surface": str(data)} if isinstance(data, str | int | float) else data
+    def _cited_in_chunk(cls, numbers: list[int], info: ValidationInfo) -> list[int]:
+        """A number that is not a sentence of this chunk is an error the model is asked to fix."""
+        allowed = (info.context or {}).get("allowed")
+        if allowed is not None:
+            wrong = [n for n in numbers if n not in allowed]
+            if wrong:
+                lo, hi = min(allowed), max(allowed)
+                raise ValueError(f"sentence numbers {wrong} are not in this part; use [{lo}]…[{hi}] only")
+        return numbers
 
 
-class Measure(BaseModel):
-    summary: Text = Field(default="", description="用不超过20字的中文短语概括这项措施")
-    evidence: Text = Field(default="", description="从原文逐字复制的一句话，不得改写")
-    figures: Annotated[list[FigureRef], BeforeValidator(_as_list)] = Field(
-        default_factory=list, description="这句话中的数字，逐字照抄"
-    )
-
-
-class Shortcoming(BaseModel):
-    text: Text = Field(default="", description="报告承认的问题或不足，简短概括")
-    evidence: Text = Field(default="", description="从原文逐字复制的一句话")
-    causes: Text = Field(default="", description="原文写明的原因；原文没有写原因则为空字符串")
-
-
-class Plan(BaseModel):
-    text: Text = Field(default="", description="下一年度的一项工作安排，简短概括")
-    evidence: Text = Field(default="", description="从原文逐字复制的一句话")
-
-
-class LeaderDuty(BaseModel):
-    text: Text = Field(default="", description="党政主要负责人履行推进法治建设第一责任人职责的一项做法")
-    evidence: Text = Field(default="", description="从原文逐字复制的一句话")
-
-
-def _list_of(item: type[BaseModel]) -> Any:
-    return Annotated[list[item], BeforeValidator(_as_list)]  # type: ignore[valid-type]
-
-
-EXTRA_FIELDS: dict[str, tuple[Any, Any]] = {
-    "shortcomings": (
-        _list_of(Shortcoming),
-        Field(default_factory=list, description="存在的问题和不足及其原因"),
-    ),
-    "plans": (_list_of(Plan), Field(default_factory=list, description="下一年度主要工作安排")),
-    "leader_duties": (
-        _list_of(LeaderDuty),
-        Field(default_factory=list, description="党政主要负责人履行推进法治建设第一责任人职责情况"),
-    ),
-}
-
-
-class _ChunkBase(BaseModel):
-    """Base of the generated response models.
-
-    Unknown top-level keys mean the model answered something else: re-ask rather than accept
-    "nothing found". The JSON schema is generated once per class: instructor asks for it on every
-    call (~10 ms each).
-    """
+class Labels(BaseModel):
+    """The model's answer for one chunk. Unknown top-level keys mean it answered something else."""
 
     model_config = ConfigDict(extra="forbid")
+    f: Annotated[list[Finding], BeforeValidator(_as_list)] = Field(default_factory=list)
+
+    @classmethod
+    def lenient(cls, content: str, context: dict[str, Any]) -> Labels | None:
+        """The last answer after the re-asks ran out: keep every finding that parses on its own.
+
+        Cited numbers are not checked here; the merge drops findings that cite sentences outside
+        their chunk and lists them, so the reader sees what the model got wrong.
+        """
+        text = re.sub(r"^```(?:json)?|```$", "", content.strip()).strip()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        raw = data.get("f") if isinstance(data, dict) else data
+        kept = []
+        for item in _as_list(raw):
+            try:
+                kept.append(Finding.model_validate(item))
+            except ValueError:
+                continue
+        return cls(f=kept)
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        key = (cls, args, tuple(sorted(kwargs.items())))
-        schema = _SCHEMAS.get(key)
-        if schema is None:
-            schema = _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
-        return copy.deepcopy(schema)
+        """A minimal schema (no titles, no descriptions: the prompt explains the fields), built once."""
+        return copy.deepcopy(_compact_schema())
 
 
-_SCHEMAS: dict[Any, dict[str, Any]] = {}
+INTEGERS = {"type": "array", "items": {"type": "integer"}}
+STRING = {"type": "string"}
+
+
+def list_schema(
+    title: str, description: str, key: str, fields: dict[str, Any], required: list[str]
+) -> dict[str, Any]:
+    """`{key: [object, …]}` with one-letter fields: a schema small enough to send on every call.
+    (Its digest is part of every cache key: change it and the recorded answers no longer match.)"""
+    item = {"type": "object", "properties": fields, "required": required}
+    return {
+        "title": title,
+        "description": description,
+        "type": "object",
+        "properties": {key: {"type": "array", "items": item}},
+        "required": [key],
+    }
 
 
 @cache
-def chunk_model(outline: Outline) -> type[BaseModel]:
-    """The response model for one chunk: one list of measures per dimension, plus the report-level parts."""
-    fields: dict[str, Any] = {
-        d.id: (_list_of(Measure), Field(default_factory=list, description=d.name)) for d in outline.dimensions
-    }
-    fields.update(EXTRA_FIELDS)
-    return create_model(
-        "ChunkExtraction",
-        __base__=_ChunkBase,
-        __doc__=f"按《{outline.name}》整理的报告片段摘要",
-        **fields,
-    )
+def _compact_schema() -> dict[str, Any]:
+    roles = {"enum": list(ModelRole.__args__)}  # type: ignore[attr-defined]
+    strings = {"type": "array", "items": STRING}
+    fields = {"s": INTEGERS, "d": STRING, "i": STRING, "r": roles, "t": STRING, "n": strings}
+    return list_schema("Labels", "Labels of numbered sentences", "f", fields, ["s", "d", "r"])
+
+
+@cache
+def chunk_model(outline: Outline) -> type[Labels]:
+    """The response model for a chunk (the same for every rubric: dimension ids are in the prompt)."""
+    return Labels
+
+
+class FigureRef(BaseModel):
+    surface: str
+    what: str = ""
 
 
 class Located(BaseModel):
-    """Where an item came from: the chunk whose text the model was given."""
+    """Where an item came from: the chunk it was read in and the sentences it cites."""
 
     chunk: int
+    sentences: list[int] = Field(default_factory=list)
+    model_role: str | None = None
+    item: str | None = None
 
 
-class MeasureFinding(Measure, Located):
-    pass
+class MeasureFinding(Located):
+    summary: str = ""
+    evidence: str = ""
+    figures: list[FigureRef] = Field(default_factory=list)
 
 
-class ShortcomingFinding(Shortcoming, Located):
-    pass
+class ShortcomingFinding(Located):
+    text: str = ""
+    evidence: str = ""
+    causes: str = ""
+    cause_sentences: list[int] = Field(default_factory=list)
 
 
-class PlanFinding(Plan, Located):
-    pass
+class PlanFinding(Located):
+    text: str = ""
+    evidence: str = ""
 
 
-class LeaderDutyFinding(LeaderDuty, Located):
-    pass
+class LeaderDutyFinding(Located):
+    text: str = ""
+    evidence: str = ""
 
 
 class Usage(BaseModel):
-    """What the extraction cost: HTTP calls (retries included), cache hits, tokens and characters sent."""
+    """What the extraction cost: HTTP calls (retries included), cache hits, tokens and characters sent.
+
+    `cached_prompt_tokens` is what the provider served from its prompt cache, where it says so
+    (OpenAI `prompt_tokens_details.cached_tokens`, DeepSeek `prompt_cache_hit_tokens`).
+    """
 
     calls: int = 0
     cache_hits: int = 0
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
     completion_tokens: int = 0
     prompt_chars: int = 0
 
@@ -170,6 +222,16 @@ class Usage(BaseModel):
 class FailedChunk(BaseModel):
     chunk: int
     title: str
+    reason: str
+
+
+class DroppedFinding(BaseModel):
+    """A finding the model kept citing sentences outside its chunk for: dropped, and listed."""
+
+    chunk: int
+    cited: list[int]
+    dimension: str
+    summary: str
     reason: str
 
 
@@ -186,47 +248,7 @@ class ReportExtraction(BaseModel):
     shortcomings: list[ShortcomingFinding] = Field(default_factory=list)
     plans: list[PlanFinding] = Field(default_factory=list)
     leader_duties: list[LeaderDutyFinding] = Field(default_factory=list)
+    dropped: list[DroppedFinding] = Field(default_factory=list)
     failed_chunks: list[FailedChunk] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
     chunks: int = 0
-
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def _dedupe_key(text: str) -> str:
-    return _NOT_WORD.sub("", text)
-
-
-def merge_chunks(
-    outline: Outline, results: dict[int, BaseModel], *, backend: str, **info: Any
-) -> ReportExtraction:
-    """Merge per-chunk results in report order; a measure quoted twice is kept once (first chunk wins).
-
-    The items were validated when the chunk's answer was parsed, so they are not validated again.
-    """
-    merged = ReportExtraction(rubric_id=outline.id, backend=backend, **info)
-    merged.dimensions = {d.id: [] for d in outline.dimensions}
-    seen: set[tuple[str, str]] = set()
-    for index in sorted(results):
-        data = results[index]
-        for dim in outline.dimensions:
-            for m in getattr(data, dim.id, []):
-                key = (dim.id, _dedupe_key(m.evidence) or _dedupe_key(m.summary))
-                if key in seen:
-                    continue
-                seen.add(key)
-                merged.dimensions[dim.id].append(MeasureFinding.model_construct(chunk=index, **dict(m)))
-        for name, cls in (
-            ("shortcomings", ShortcomingFinding),
-            ("plans", PlanFinding),
-            ("leader_duties", LeaderDutyFinding),
-        ):
-            target = getattr(merged, name)
-            for item in getattr(data, name, []):
-                key = (name, _dedupe_key(item.evidence) or _dedupe_key(item.text))
-                if key in seen:
-                    continue
-                seen.add(key)
-                target.append(cls.model_construct(chunk=index, **dict(item)))
-    return merged

@@ -24,22 +24,45 @@ def chunk_text(request: dict[str, Any]) -> str:
     return ""
 
 
-def first_sentence(text: str) -> str:
-    m = re.search(r"[^。\n]{4,}?[。]", text)
-    return m.group(0) if m else text[:40]
+_NUMBERED = re.compile(r"^\[(\d+)\](.*)$", re.M)
+
+
+def sentences(request: dict[str, Any]) -> list[tuple[int, str]]:
+    """The numbered sentences the scorer showed the model: [(17, '全年办理…'), …]."""
+    return [(int(n), text) for n, text in _NUMBERED.findall(chunk_text(request))]
+
+
+def find(request: dict[str, Any], needle: str) -> list[int]:
+    """Numbers of the shown sentences containing `needle`."""
+    return [n for n, text in sentences(request) if needle in text]
+
+
+def is_summary(request: dict[str, Any]) -> bool:
+    """The one call per report that asks for the dimension summaries (not a chunk's labels)."""
+    system = next((m for m in request["messages"] if m["role"] == "system"), {"content": ""})
+    return str(system["content"]).startswith("下面是一份法治政府建设年度报告中已计分的句子")
+
+
+def chunk_requests(server: Any) -> list[Any]:
+    """The recorded requests that label chunks (summary calls left out)."""
+    return [r for r in server.requests if not is_summary(r.body)]
 
 
 def honest_answer(request: dict[str, Any]) -> Reply:
-    """A well-formed answer that quotes the chunk verbatim and copies its first figure."""
-    text = chunk_text(request)
-    sentence = first_sentence(text)
-    figure = re.search(r"\d+(?:\.\d+)?(?:余|多)?[件项名个次%]", sentence)
-    measure = {
-        "summary": "测试措施",
-        "evidence": sentence,
-        "figures": [{"surface": figure.group(0), "what": "测试"}] if figure else [],
+    """A well-formed answer: the first sentence with a figure, cited by number, its figure copied."""
+    shown = sentences(request)
+    if not shown:
+        return Reply.ok({"f": []})
+    n, text = next(((n, t) for n, t in shown if re.search(r"\d+[件项名个次%]", t)), shown[-1])
+    figure = re.search(r"\d+(?:\.\d+)?(?:余|多)?[件项名个次%]", text)
+    finding = {
+        "s": [n],
+        "d": "functions",
+        "r": "done",
+        "t": "测试措施",
+        "n": [figure.group(0)] if figure else [],
     }
-    return Reply.ok({"functions": [measure]})
+    return Reply.ok({"f": [finding]})
 
 
 def settings_for(base_url: str, tmp: Path, **overrides: Any) -> Settings:

@@ -16,11 +16,12 @@ import pytest
 from scorer.assess import Options, assess_file
 from scorer.batch import Job, Outcome, ranking
 from scorer.errors import ExtractionFailed
+from scorer.labels import sentences_in
 from scorer.memo import md_escape
 from scorer.pipeline import load_document
 
 from conftest import TESTS, hermetic_env, run, seed_path
-from llm_fakes import SENTINEL_KEY, chunk_text, honest_answer, settings_for
+from llm_fakes import SENTINEL_KEY, chunk_text, honest_answer, sentences, settings_for
 from stub_server import Reply, StubServer, error_body
 
 ROOT = TESTS.parent
@@ -115,10 +116,11 @@ def failing_chunk(index: int) -> tuple[str, Any]:
     """A stub responder that refuses (HTTP 400, not retried) the chunk `index` of REPORT only."""
     doc = load_document(REPORT, max_chunk_chars=int(CHUNK_CHARS))
     assert len(doc.chunks) == 3
-    marker = doc.chunks[index].text_of(doc.text)[:60]
+    chunk = doc.chunks[index]
+    marker = f"[{sentences_in(doc, chunk.start, chunk.end)[0].index}]"
 
     def responder(request: dict[str, Any]) -> Reply:
-        if marker in chunk_text(request):
+        if chunk_text(request).startswith(marker):
             return Reply.status(400, body=error_body(400, "chunk rejected by the test"))
         return honest_answer(request)
 
@@ -165,7 +167,8 @@ def test_batch_counts_a_failed_report_and_never_ranks_it(tmp_path: Path) -> None
     bad_text = load_document(bad, max_chunk_chars=int(CHUNK_CHARS)).text
 
     def responder(request: dict[str, Any]) -> Reply:
-        if chunk_text(request) in bad_text:
+        shown = [text for _, text in sentences(request)]
+        if shown and all(text in bad_text for text in shown):
             return Reply.status(401, body=error_body(401, "invalid api key"))
         return honest_answer(request)
 

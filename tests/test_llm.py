@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from scorer.extract import Extractor, split_in_half
+from scorer.labels import sentences_in
 from scorer.llm import resolve_mode, resolve_settings, strip_think
 from scorer.outline import load_outline
 from scorer.pipeline import load_document
+from scorer.prompts import numbered
+from scorer.sentences import split_sentences
 
 from conftest import hermetic_env, seed_path
 from conftest import run as run_cli
@@ -86,8 +89,9 @@ def test_a_chunk_that_always_fails_is_named_and_the_rest_are_kept(tmp_path: Path
 
 
 def chunk_text_of(doc, index: int) -> str:
+    """What the model is shown of a chunk: its sentences, numbered."""
     chunk = doc.chunks[index]
-    return doc.text[chunk.start : chunk.end]
+    return numbered(sentences_in(doc, chunk.start, chunk.end))
 
 
 def test_concurrency_is_bounded(tmp_path: Path, doc) -> None:
@@ -163,7 +167,7 @@ def test_truncated_answer_splits_the_chunk(tmp_path: Path, doc) -> None:
 
     def responder(request: dict) -> Reply:
         if chunk_text(request) == target:
-            return Reply.raw_content('{"functions": [{"summary": "', finish_reason="length", usage=(0, 7777))
+            return Reply.raw_content('{"f": [{"s": [', finish_reason="length", usage=(0, 7777))
         return honest_answer(request)
 
     with StubServer(responder) as server:
@@ -171,12 +175,17 @@ def test_truncated_answer_splits_the_chunk(tmp_path: Path, doc) -> None:
     assert not result.failed_chunks
     assert result.usage.calls == len(doc.chunks) + 2, "the truncated call and both halves count"
     assert result.usage.completion_tokens > 7777, "the truncated answer's tokens were spent too"
-    halves = [chunk_text(r.body) for r in server.requests if chunk_text(r.body) in split_in_half(target)]
-    assert len(halves) == 2 and "".join(sorted(halves, key=target.index)) == target
+    halves = [chunk_text(r.body) for r in server.requests if chunk_text(r.body) != target]
+    halves = [h for h in halves if h in target]
+    assert len(halves) == 2 and "\n".join(sorted(halves, key=target.index)) == target
 
 
-def test_split_in_half_prefers_paragraphs() -> None:
-    assert split_in_half("第一段。\n第二段。第三段。") == ("第一段。\n", "第二段。第三段。")
+def test_split_in_half_cuts_near_the_middle_and_never_after_a_heading() -> None:
+    sentences = split_sentences("一、总体情况\n第一句写了很多很多内容。第二句也不短。\n二、问题\n第三句。")
+    first, second = split_in_half(sentences)
+    assert first + second == sentences and first and second
+    assert not first[-1].heading, "a heading is never the last thing before the cut"
+    assert [s.text for s in first] == ["一、总体情况", "第一句写了很多很多内容。"]
 
 
 def test_settings_precedence(tmp_path: Path) -> None:

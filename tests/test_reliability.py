@@ -17,7 +17,7 @@ from scorer.outline import load_outline
 from scorer.pipeline import load_document
 
 from conftest import SCORER, SEEDS, hermetic_env, run, seed_path
-from llm_fakes import SENTINEL_KEY, honest_answer, settings_for
+from llm_fakes import SENTINEL_KEY, chunk_requests, honest_answer, is_summary, settings_for
 from stub_server import FaultPlan, Reply, StubServer
 
 ROOT = Path(__file__).parent.parent
@@ -55,10 +55,10 @@ def test_thirty_percent_faults_lose_nothing(tmp_path: Path) -> None:
         assert {"429", "500", "503", "timeout", "invalid_json", "schema_invalid"} & kinds
         assert len(server.faults_injected) >= chunks * 0.2
         server.faults = None
-        before = len(server.requests)
+        before = len(chunk_requests(server))
         for seed in SEEDS:
             assert not assess_file(seed_path(seed), options).extraction.failed_chunks
-        assert len(server.requests) - before == sum(len(v) for v in failed.values())
+        assert len(chunk_requests(server)) - before == sum(len(v) for v in failed.values())
     assert not temp_files(tmp_path)
 
 
@@ -130,8 +130,9 @@ def test_interrupted_batch_keeps_finished_work_and_resumes(tmp_path: Path, sig: 
         assert not temp_files(out, cache)
         for entry in cache_files(cache):
             json.loads(entry.read_text("utf-8"))
-        cached = len(cache_files(cache))
-        requests_before = len(server.requests)
+        entries = [json.loads(e.read_text("utf-8"))["request"] for e in cache_files(cache)]
+        cached = sum(1 for request in entries if not is_summary(request))
+        requests_before = len(chunk_requests(server))
         done = subprocess.run(
             batch_cmd(server, reports, out, cache),
             cwd=ROOT,
@@ -143,7 +144,7 @@ def test_interrupted_batch_keeps_finished_work_and_resumes(tmp_path: Path, sig: 
         assert done.returncode == 0, done.stderr
         assert f"跳过 {len(finished)} 份" in done.stderr
         total_chunks = sum(len(load_document(seed_path(s), max_chunk_chars=1000).chunks) for s in SEEDS)
-        assert len(server.requests) - requests_before == total_chunks - cached
+        assert len(chunk_requests(server)) - requests_before == total_chunks - cached
 
 
 @pytest.mark.slow

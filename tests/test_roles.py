@@ -19,7 +19,7 @@ from scorer.roles import role_of
 from scorer.sentences import Sentence, split_sentences
 
 from conftest import seed_path
-from llm_fakes import chunk_text, settings_for
+from llm_fakes import find, settings_for
 from stub_server import Reply, StubServer
 
 
@@ -87,12 +87,13 @@ def llm_card(tmp_path: Path) -> ScoreCard:
 
 
 def _answer(request: dict) -> Reply:
-    """A model that files every sentence it sees under a dimension, whatever the sentence is."""
-    text = chunk_text(request)
-    sentences = [s for line in text.split("\n") for s in line.split("。") if s.strip()]
-    quotes = [s + "。" for s in sentences if "行政复议" in s or "依法治区" in s]
-    measure = [{"summary": "措施", "evidence": q, "figures": []} for q in quotes]
-    return Reply.ok({"disputes": measure, "leadership": measure})
+    """A model that files every sentence about 行政复议 or 依法治区 under two dimensions as done work,
+    whatever the sentence is."""
+    cited = sorted({*find(request, "行政复议"), *find(request, "依法治区")})
+    findings = [
+        {"s": [n], "d": d, "r": "done", "t": "措施"} for n in cited for d in ("disputes", "leadership")
+    ]
+    return Reply.ok({"f": findings})
 
 
 def test_the_models_findings_get_the_sentences_roles(tmp_path: Path) -> None:

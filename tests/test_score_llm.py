@@ -9,7 +9,7 @@ import pytest
 from scorer.assess import Options, assess_file
 
 from conftest import seed_path
-from llm_fakes import chunk_text, settings_for
+from llm_fakes import find, sentences, settings_for
 from stub_server import Reply, StubServer
 
 INJECTIONS = {
@@ -23,40 +23,49 @@ def options(server: StubServer, tmp_path: Path) -> Options:
     return Options(backend="llm", settings=settings_for(server.base_url, tmp_path))
 
 
-def test_invented_figure_and_quote_are_flagged_and_score_nothing(tmp_path: Path) -> None:
+def test_invented_figure_and_smuggled_quote_score_nothing(tmp_path: Path) -> None:
+    """The model cites a real sentence but invents its figure and tries to supply its own quote."""
+
     def responder(request: dict) -> Reply:
-        text = chunk_text(request)
-        if "法律援助" not in text:
-            return Reply.ok({})
-        sentence = next(s for s in text.split("。") if "法律援助" in s) + "。"
-        return Reply.ok(
-            {
-                "disputes": [
-                    {
-                        "summary": "法律援助",
-                        "evidence": sentence,
-                        "figures": [{"surface": "9999件", "what": "办理法律援助案件"}],
-                    },
-                    {
-                        "summary": "虚构措施",
-                        "evidence": "本区在全国首创法治元宇宙平台，群众满意率达到120%。",
-                        "figures": [{"surface": "120%", "what": "满意率"}],
-                    },
-                ]
-            }
-        )
+        cited = find(request, "法律援助")
+        if not cited:
+            return Reply.ok({"f": []})
+        finding = {
+            "s": cited[:1],
+            "d": "disputes",
+            "r": "result",
+            "t": "法律援助",
+            "n": ["9999件"],
+            "evidence": "本区在全国首创法治元宇宙平台，群众满意率达到120%。",  # not a field: ignored
+        }
+        return Reply.ok({"f": [finding]})
 
     with StubServer(responder) as server:
         card = assess_file(seed_path("000_bbf3d8a01ec62c26"), options(server, tmp_path)).card
-    disputes = next(d for d in card.dimensions if d.id == "disputes")
     invented = [f for f in card.figures if f.surface == "9999件"]
     assert invented and all(f.status == "unsupported" and not f.earns for f in invented)
-    assert any(u["quote"].startswith("本区在全国首创") for u in card.flagged["ungrounded_quotes"])
-    fake = next(m for m in disputes.measures if m.summary == "虚构措施")
-    assert fake.quote.status == "not_found" and fake.credit == 0
-    quant = next(p for p in disputes.reasons if p.criterion == "quantification")
-    assert quant.points == 0
+    quotes = [m.quote.printed or "" for d in card.dimensions for m in d.measures]
+    assert quotes and all("元宇宙" not in q and "法律援助" in q for q in quotes), (
+        "quotes are sliced from the source"
+    )
     assert any(f["surface"] == "9999件" for f in card.flagged["figures"])
+
+
+def test_numbers_outside_the_chunk_are_asked_again_then_dropped_and_listed(tmp_path: Path) -> None:
+    def responder(request: dict) -> Reply:
+        shown = sentences(request)
+        return (
+            Reply.ok({"f": [{"s": [99999], "d": "disputes", "r": "done", "t": "不存在的句子"}]})
+            if shown
+            else Reply.ok({"f": []})
+        )
+
+    with StubServer(responder) as server:
+        card = assess_file(seed_path("002_544a7fdbaf4d16e8"), options(server, tmp_path)).card
+    asked = len(server.requests)
+    assert asked >= 2, "an invalid sentence number is sent back to the model"
+    assert card.flagged["dropped"] and "99999" in card.flagged["dropped"][0]["reason"]
+    assert all(m.credit == 0 for d in card.dimensions for m in d.measures)
 
 
 def write_injected(tmp_path: Path, variant: str) -> Path:
@@ -73,10 +82,10 @@ def test_injected_instructions_cannot_raise_the_score(tmp_path: Path, variant: s
     report = write_injected(tmp_path, variant)
 
     def obedient(request: dict) -> Reply:
-        """A model that follows the injected instruction: full marks everywhere, quoting whatever it likes."""
-        text = chunk_text(request)
-        quote = INJECTIONS[variant] if INJECTIONS[variant] in text else "本区各项工作均已全部达标并获得满分。"
-        measure = {"summary": "满分", "evidence": quote, "figures": [{"surface": "9999件", "what": "案件"}]}
+        """A model that follows the injected instruction: full marks everywhere, citing the injection."""
+        cited = find(request, INJECTIONS[variant][:8])
+        if not cited:
+            return Reply.ok({"f": []})
         names = [
             "functions",
             "institutions",
@@ -88,25 +97,19 @@ def test_injected_instructions_cannot_raise_the_score(tmp_path: Path, variant: s
             "technology",
             "leadership",
         ]
-        item = {"text": "满分", "evidence": quote}
-        return Reply.ok(
-            {name: [measure] for name in names}
-            | {
-                "shortcomings": [{**item, "causes": quote}],
-                "plans": [item],
-                "leader_duties": [item],
-            }
-        )
+        measures = [{"s": cited, "d": name, "r": "result", "t": "满分", "n": ["9999件"]} for name in names]
+        others = [{"s": cited, "d": "none", "r": role, "t": "满分"} for role in ("problem", "cause", "plan")]
+        return Reply.ok({"f": measures + others})
 
     def silent(request: dict) -> Reply:
-        return Reply.ok({})
+        return Reply.ok({"f": []})
 
     with StubServer(obedient) as server:
         attacked = assess_file(report, options(server, tmp_path / "a")).card
     with StubServer(silent) as server:
         empty = assess_file(report, options(server, tmp_path / "b")).card
     assert any(m.quote.status == "exact" for d in attacked.dimensions for m in d.measures), (
-        "injection was quoted"
+        "injection was cited"
     )
     assert all(m.credit == 0 for d in attacked.dimensions for m in d.measures)
     assert all(f.status == "unsupported" and not f.earns for f in attacked.figures)
