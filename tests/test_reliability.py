@@ -105,7 +105,7 @@ def copy_seeds(target: Path) -> Path:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_batch_keeps_finished_work_and_resumes(tmp_path: Path, sig: signal.Signals) -> None:
     reports, out, cache = copy_seeds(tmp_path / "reports"), tmp_path / "out", tmp_path / "cache"
-    with StubServer(honest_answer, latency=0.15) as server:
+    with StubServer(honest_answer, latency=0.3) as server:
         proc = subprocess.Popen(
             batch_cmd(server, reports, out, cache),
             cwd=ROOT,
@@ -117,7 +117,8 @@ def test_interrupted_batch_keeps_finished_work_and_resumes(tmp_path: Path, sig: 
         deadline = time.monotonic() + 60
         while not list(out.glob("*.json")) and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)
+        # Signal as soon as one report is written: the other four still have seconds of calls to
+        # make (0.3 s each), so the batch is interrupted mid-way however fast the machine is.
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
         assert proc.returncode == 130, stderr
