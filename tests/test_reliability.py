@@ -101,6 +101,12 @@ def copy_seeds(target: Path) -> Path:
     return target
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it. A test run started in the background by a shell without
+    job control inherits SIGINT ignored, and Python then keeps ignoring it in the child."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_batch_keeps_finished_work_and_resumes(tmp_path: Path, sig: signal.Signals) -> None:
@@ -113,6 +119,7 @@ def test_interrupted_batch_keeps_finished_work_and_resumes(tmp_path: Path, sig: 
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=_as_in_a_terminal,
         )
         deadline = time.monotonic() + 60
         while not list(out.glob("*.json")) and time.monotonic() < deadline:
