@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 from scorer.card import Quote
 from scorer.crosscheck import Coverage, FigureCheck, check_figure, coverage
@@ -80,8 +81,12 @@ class _Placer:
 
     def __init__(self, doc: Document, roles: tuple[Role, ...]) -> None:
         self.doc, self.roles = doc, roles
-        self.locator = Locator(doc.norm)
         self.starts = [s.start for s in doc.sentences]
+
+    @cached_property
+    def locator(self) -> Locator:
+        """Only for findings that quote instead of citing sentences (none of the backends' own)."""
+        return Locator(self.doc.norm)
 
     def span(self, chunk: int) -> tuple[int, int]:
         if 0 <= chunk < len(self.doc.chunks):
