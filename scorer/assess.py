@@ -196,3 +196,30 @@ def safe_stem(path: Path) -> str:
     stem = _UNSAFE.sub("_", path.stem).strip("._-") or "report"
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:6] if stem != path.stem else ""
     return stem[:80] + (f"-{digest}" if digest else "")
+
+
+def unique_stems(paths: list[Path]) -> list[str]:
+    """Output names for inputs, one each: a name already taken (a/report.txt, b/report.txt) gets a
+    short digest of its path, so no input's outputs overwrite another's."""
+    used: set[str] = set()
+    stems = []
+    for path in paths:
+        stem = safe_stem(path)
+        if stem in used:
+            stem = f"{stem}-{hashlib.sha256(str(path).encode()).hexdigest()[:6]}"
+        used.add(stem)
+        stems.append(stem)
+    return stems
+
+
+def output_dir(out: Path) -> Path:
+    """`--out` as a directory, created if missing; anything else is a usage error (exit 2)."""
+    from scorer.errors import InputError
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: --out must be a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the --out directory ({exc.strerror or exc})") from None
+    return out

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import sys
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,9 @@ from typing import Any, NamedTuple
 
 from rich.console import Console
 
-from scorer.assess import Options, assess_file, card_json, choose_backend, safe_stem
+from scorer.assess import Options, assess_file, card_json, choose_backend, output_dir, safe_stem, unique_stems
 from scorer.atomic import write_text_atomic
-from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, InputError, ScorerError
+from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.memo import md_escape, render_memo
 from scorer.outline import load_outline
@@ -56,13 +57,7 @@ def collect(paths: list[Path]) -> tuple[list[Job], list[Outcome]]:
         else:
             failures.append(Outcome(Job(p, safe_stem(p)), None, error=f"{p}: no such file"))
     jobs: list[Job] = []
-    used: set[str] = set()
-    for f in files:
-        stem = safe_stem(f)
-        if stem in used:
-            stem = f"{stem}-{hashlib.sha256(str(f).encode()).hexdigest()[:6]}"
-        used.add(stem)
-        jobs.append(Job(f, stem))
+    jobs = [Job(f, stem) for f, stem in zip(files, unique_stems(files), strict=True)]
     return jobs, failures
 
 
@@ -234,14 +229,19 @@ def ranking(outcomes: list[Outcome]) -> RankingFiles:
 
 
 def run_batch(
-    paths: list[Path], out: Path, options: Options, *, force: bool, jobs: int, console: Console
+    paths: list[Path],
+    out: Path,
+    options: Options,
+    *,
+    force: bool,
+    jobs: int,
+    console: Console,
+    as_json: bool = False,
 ) -> int:
     """Score everything, write outputs and the ranking; return the exit code."""
     from scorer.render import progress_bar
 
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: --out must be a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    output_dir(out)
     todo, outcomes = collect(paths)
     cpu_bound = choose_backend(options.backend, options.settings) == "rules" and jobs > 1
     pending: list[Job] = []
@@ -267,7 +267,15 @@ def run_batch(
     write_text_atomic(out / "ranking.csv", files.csv)
     write_text_atomic(out / "ranking.md", files.md)
     write_text_atomic(out / "not_graded.csv", files.not_graded_csv)
+    if as_json:
+        sys.stdout.write(ranking_json(outcomes))
     return _summarize(outcomes, out, console)
+
+
+def ranking_json(outcomes: list[Outcome]) -> str:
+    """The ranking as JSON Lines, one object per ranked report, best first (the CSV's columns)."""
+    header, rows = _ranked_table(outcomes)
+    return "".join(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) + "\n" for row in rows)
 
 
 def _summarize(outcomes: list[Outcome], out: Path, console: Console) -> int:

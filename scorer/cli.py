@@ -28,7 +28,7 @@ app = typer.Typer(
 )
 
 FileArg = Annotated[Path, typer.Argument(help="Report file: .txt or .html, UTF-8, GB18030/GBK or Big5.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout (score: one line per report).")]
 ChunkOpt = Annotated[int, typer.Option("--max-chunk-chars", min=200, help="Largest chunk, in characters.")]
 
 
@@ -160,8 +160,12 @@ LLM_FLAGS = ("model", "base_url", "mode", "cache", "cache_dir", "max_concurrency
 
 def _settings(params: dict[str, Any]):
     """Settings from a command's parameters: typer needs each flag in the signature, this picks them out."""
+    from scorer.errors import InputError
     from scorer.llm import resolve_settings
 
+    modes = ("auto", "tools", "json", "json_schema", "md_json")
+    if params.get("mode") is not None and params["mode"] not in modes:
+        raise InputError(f"--mode must be one of {', '.join(modes)}, not {params['mode']!r}")
     return resolve_settings({name: params[name] for name in LLM_FLAGS}, config=params["config"])
 
 
@@ -280,7 +284,7 @@ def score(
     config: ConfigOpt = None,
 ) -> None:
     """Score reports: Markdown memo on stdout (or JSON with --json), a summary table on stderr."""
-    from scorer.assess import assess_file, card_json, safe_stem
+    from scorer.assess import assess_file, card_json, output_dir, unique_stems
     from scorer.atomic import write_text_atomic
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
     from scorer.memo import render_memo
@@ -289,8 +293,9 @@ def score(
     options = _options(locals())
     console = _stderr()
     exit_code = 0
-    cards = []
-    for file in files:
+    if out is not None:
+        output_dir(out)
+    for file, stem in zip(files, unique_stems(files), strict=True):
         try:
             with progress_bar(console, file.name) as advance:
                 result = assess_file(file, options, advance)
@@ -304,12 +309,12 @@ def score(
             console.print(f"[yellow]cache:[/] {problem}")
         card = result.card
         if out is not None:
-            stem = safe_stem(file)
             write_text_atomic(out / f"{stem}.md", render_memo(card))
             write_text_atomic(out / f"{stem}.json", card_json(card))
-        elif as_json:
-            cards.append(card.model_dump(mode="json"))
-        else:
+        if as_json:  # JSON Lines: one object per report, whatever the number of inputs
+            sys.stdout.write(card.model_dump_json() + "\n")
+            sys.stdout.flush()
+        elif out is None:
             sys.stdout.write(render_memo(card))
         print_card(card, console)
         failed = result.extraction.failed_chunks
@@ -317,8 +322,6 @@ def score(
             exit_code = max(
                 exit_code, EXIT_CONFIG if len(failed) == result.extraction.chunks else EXIT_PARTIAL
             )
-    if as_json and out is None and cards:
-        _stdout_json(cards[0] if len(files) == 1 else cards)
     if exit_code:
         raise typer.Exit(exit_code)
 
@@ -341,6 +344,9 @@ def batch(
         bool, typer.Option("--force", help="Re-score reports whose outputs are current.")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Reports scored at once.")] = 2,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Also print the ranking to stdout, one JSON object per line.")
+    ] = False,
     backend: BackendOpt = "auto",
     rubric: RubricOpt = "auto",
     kind: KindOpt = "auto",
@@ -359,7 +365,7 @@ def batch(
     from scorer.batch import run_batch
 
     options = _options(locals())
-    code = run_batch(paths, out, options, force=force, jobs=jobs, console=_stderr())
+    code = run_batch(paths, out, options, force=force, jobs=jobs, console=_stderr(), as_json=as_json)
     if code:
         raise typer.Exit(code)
 

@@ -70,8 +70,9 @@ def _summary(d: DimensionResult, backend: str) -> list[str]:
     return []
 
 
-def _dimension_detail(d: DimensionResult, backend: str, top: int = 3) -> list[str]:
-    lines = [f"### {md_escape(d.name)}（{d.score:g}/{d.max:g}）", "", *_summary(d, backend)]
+def _dimension_detail(d: DimensionResult, card: ScoreCard, top: int = 3) -> list[str]:
+    lines = [f"### {md_escape(d.name)}（{d.score:g}/{d.max:g}）", "", *_summary(d, card.backend)]
+    several = (card.provenance.get("chunks") or 1) > 1
     for p in d.reasons:
         lines.append(
             f"- {CRITERION.get(p.criterion, p.criterion)}：{p.points:g}/{p.max:g}，{md_escape(p.reason)}"
@@ -84,7 +85,8 @@ def _dimension_detail(d: DimensionResult, backend: str, top: int = 3) -> list[st
         lines += ["", "最有力的措施："]
     for m in strongest:
         role = ROLE_NAMES.get(m.role or "", "")
-        lines.append(f"- **{md_escape(m.summary)}**（{role}；{QUOTE[m.quote.status]}，第 {m.chunk + 1} 段）")
+        where = f"，第 {m.chunk + 1} 段" if several else ""  # chunk numbers only where there are chunks
+        lines.append(f"- **{md_escape(m.summary)}**（{role}；{QUOTE[m.quote.status]}{where}）")
         lines.append(f"  > {md_escape(m.quote.printed)}")
         for f in m.figures:
             what = f" {md_escape(f.what)}" if f.what else ""
@@ -242,7 +244,7 @@ def render_memo(card: ScoreCard) -> str:
         "",
     ]
     for d in card.dimensions:
-        lines += _dimension_detail(d, card.backend)
+        lines += _dimension_detail(d, card)
     lines += [
         "## 必备内容（《法治政府建设与责任落实督察工作规定》）",
         "",
