@@ -175,8 +175,15 @@ class Outline(_Strict):
         return next(d for d in self.dimensions if d.id == dim_id)
 
 
+def data_dir(name: str) -> Path:
+    """`rubrics/` or `prompts/`: the copy inside an installed package (scorer/_rubrics), else the
+    top-level folder of a checkout (editable installs and the repository itself)."""
+    packaged = Path(__file__).resolve().parent / f"_{name}"
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
+
+
 def rubrics_dir() -> Path:
-    return Path(os.environ.get("SCORER_RUBRICS_DIR", PROJECT_ROOT / "rubrics"))
+    return Path(os.environ.get("SCORER_RUBRICS_DIR") or data_dir("rubrics"))
 
 
 def _format_error(path: Path, exc: ValidationError) -> str:

@@ -14,12 +14,12 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from scorer.outline import PROJECT_ROOT, Outline
+from scorer.outline import Outline, data_dir
 from scorer.sentences import Sentence
 
 
 def prompts_dir() -> Path:
-    return Path(os.environ.get("SCORER_PROMPTS_DIR", PROJECT_ROOT / "prompts"))
+    return Path(os.environ.get("SCORER_PROMPTS_DIR") or data_dir("prompts"))
 
 
 @cache
