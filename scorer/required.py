@@ -66,11 +66,7 @@ def contents_checks(
 ) -> dict[str, Check]:
     """Each required check's status, reason and the quotes (as printed) that satisfy it."""
     n, need = len(credited), outline.scoring.min_measures
-    causes = [
-        (s.causes_quote.printed if s.causes_quote and s.causes_counts else s.quote.printed) or ""
-        for s in shortcomings
-        if s.counts and s.causes_counts
-    ]
+    causes = [s.causes_quote.printed or "" for s in shortcomings if s.causes_counts and s.causes_quote]
     has_problems = any(s.counts for s in shortcomings)
     return {
         "measures": (
@@ -154,19 +150,23 @@ def shortcoming_results(
     out = []
     for s, (loc, causes) in zip(extraction.shortcomings, evidence.shortcomings, strict=True):
         counts = counts_for(loc, "shortcomings", outline, doc.text)
-        causes_counts = counts_for(causes, "causes", outline, doc.text) or counts_for(
-            loc, "causes", outline, doc.text
-        )
+        # The cause is the model's causes quote when it counts, else the shortcoming's own
+        # sentence when that gives the reason (问题在于…由于…).
+        cause_text = s.causes
+        if counts_for(loc, "causes", outline, doc.text) and not counts_for(
+            causes, "causes", outline, doc.text
+        ):
+            causes, cause_text = loc, s.evidence
         out.append(
             ItemResult(
                 text=s.text,
                 chunk=s.chunk,
                 quote=quote_of(s.evidence, loc, doc),
-                causes=s.causes,
-                causes_quote=quote_of(s.causes, causes, doc) if causes is not None else None,
+                causes=cause_text,
+                causes_quote=quote_of(cause_text, causes, doc) if causes is not None else None,
                 role=loc.role,
                 counts=counts,
-                causes_counts=counts and causes_counts,
+                causes_counts=counts and counts_for(causes, "causes", outline, doc.text),
             )
         )
     return out

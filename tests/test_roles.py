@@ -130,3 +130,26 @@ def test_a_seed_without_shortcomings_or_plans_cannot_rank_high() -> None:
     status = {r.id: r.status for r in card.required}
     assert status["shortcomings"] == "fail" and status["plans"] == "fail"
     assert card.grade == "合格" and card.cap and "缺少" in card.cap
+
+
+def test_a_shortcoming_that_gives_its_own_cause_satisfies_the_causes_check(tmp_path: Path) -> None:
+    """The model files 「…仍有差距，原因是…」 as a problem and a plan sentence as its cause: the
+    cause shown is the sentence that gives the reason, never the plan."""
+
+    def answer(request: dict) -> Reply:
+        problem, plan = find(request, "差距"), find(request, "明年将")
+        if not problem:
+            return Reply.ok({"f": []})
+        findings = [{"s": problem, "d": "none", "r": "problem", "t": "队伍建设有差距"}]
+        findings.append({"s": plan, "d": "none", "r": "cause", "t": "不是原因"})
+        return Reply.ok({"f": findings})
+
+    report = tmp_path / "report.txt"
+    report.write_text(REPORT, "utf-8")
+    with StubServer(answer) as server:
+        options = Options(backend="llm", settings=settings_for(server.base_url, tmp_path))
+        card = assess_file(report, options).card
+    causes = next(r for r in card.required if r.id == "causes")
+    assert causes.status == "pass" and causes.evidence == [
+        "行政执法队伍规范化建设仍有差距，原因是基层执法力量不足。"
+    ]
