@@ -10,9 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scorer.card import KindResult, ScoreCard
-
-if TYPE_CHECKING:
-    from scorer.extract import Extractor
 from scorer.chunking import DEFAULT_MAX_CHARS
 from scorer.figures import FigureScan, scan
 from scorer.ingest import RawDocument
@@ -22,6 +19,9 @@ from scorer.outline import Outline, load_outline, outline_for_year
 from scorer.pipeline import Document, load_document, prepare
 from scorer.rubric import gather_evidence, score
 from scorer.schema import ReportExtraction
+
+if TYPE_CHECKING:
+    from scorer.extract import Extractor
 
 
 @dataclass(frozen=True)

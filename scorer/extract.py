@@ -25,7 +25,7 @@ from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.prompts import messages_for, prompt_version
-from scorer.schema import FailedChunk, Labels, ReportExtraction, Usage, chunk_model
+from scorer.schema import FailedChunk, Labels, ReportExtraction, Usage
 from scorer.sentences import Sentence
 
 MAX_SPLIT_DEPTH = 2
@@ -111,7 +111,7 @@ class Extractor:
     def __init__(self, settings: Settings, outline: Outline, *, client: LLMClient | None = None) -> None:
         self.settings = settings
         self.outline = outline
-        self.model = chunk_model(outline)
+        self.model = Labels  # the same for every rubric: the dimension ids are in the prompt
         self.schema = schema_digest(self.model)
         self.cache = Cache(settings.cache_dir) if settings.cache != "off" else None
         self._client = client

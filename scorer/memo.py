@@ -158,13 +158,13 @@ def _total_lines(card: ScoreCard) -> list[str]:
     ]
 
 
-def _quote_list(title: str, rows: list[dict], names: dict[str, str], key: str = "quote") -> list[str]:
+def _quote_list(title: str, rows: list[dict], names: dict[str, str]) -> list[str]:
     if not rows:
         return []
     lines = ["", title]
     for u in rows:
-        role = f"（{ROLE_NAMES[u['role']]}）" if u.get("role") in ROLE_NAMES and key == "quote" else ""
-        lines.append(f"- {names.get(u['dimension'], u['dimension'])}{role}：{md_escape(u[key])}")
+        role = f"（{ROLE_NAMES[u['role']]}）" if u.get("role") in ROLE_NAMES else ""
+        lines.append(f"- {names.get(u['dimension'], u['dimension'])}{role}：{md_escape(u['quote'])}")
     return lines
 
 

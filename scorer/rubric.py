@@ -83,8 +83,9 @@ def decide(
             else:
                 candidates.setdefault(loc.key, []).append((dim_id, idx, items))
     for key, group in candidates.items():
-        primary = next(loc for d, i, _ in group[:1] for loc, _ in [evidence.measures[d][i]])
-        sentence = primary.primary.text if primary.primary else key
+        first_dim, first_idx, _ = group[0]
+        primary = evidence.measures[first_dim][first_idx][0].primary
+        sentence = primary.text if primary else key
         winner = assign(hits(sentence, outline), outline, {d for d, _, _ in group}) or group[0][0]
         credited = False
         for dim_id, idx, items in group:

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from scorer.evidence import sentence_roles
 from scorer.figures import FigureScan, scan
 from scorer.keywords import assign, hits
-from scorer.labels import LEADER, merge_labels
+from scorer.labels import LEADER, SUMMARY_CHARS, merge_labels
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.roles import WORK_ROLES, Role
@@ -23,7 +23,6 @@ from scorer.schema import NO_DIMENSION, Finding, ReportExtraction
 from scorer.sentences import ORDINAL, Sentence
 
 _CLAUSE = re.compile(r"[,，。；;:：]")
-SUMMARY_CHARS = 20
 
 
 def summarize(sentence: str) -> str:

@@ -16,8 +16,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from scorer.outline import Outline
-
 ModelRole = Literal["done", "result", "plan", "problem", "cause", "generic"]
 _ROLE_SYNONYMS = {
     "measure": "done",
@@ -156,12 +154,6 @@ def _compact_schema() -> dict[str, Any]:
     strings = {"type": "array", "items": STRING}
     fields = {"s": INTEGERS, "d": STRING, "i": STRING, "r": roles, "t": STRING, "n": strings}
     return list_schema("Labels", "Labels of numbered sentences", "f", fields, ["s", "d", "r"])
-
-
-@cache
-def chunk_model(outline: Outline) -> type[Labels]:
-    """The response model for a chunk (the same for every rubric: dimension ids are in the prompt)."""
-    return Labels
 
 
 class FigureRef(BaseModel):
