@@ -176,8 +176,8 @@ class Outline(_Strict):
 
 
 def data_dir(name: str) -> Path:
-    """`rubrics/`, `prompts/` or `templates/`: the copy inside an installed package (scorer/_rubrics), else the
-    top-level folder of a checkout (editable installs and the repository itself)."""
+    """`rubrics/`, `prompts/` or `templates/`: the copy inside an installed package (scorer/_NAME),
+    else the top-level folder of a checkout (editable installs and the repository itself)."""
     packaged = Path(__file__).resolve().parent / f"_{name}"
     return packaged if packaged.is_dir() else PROJECT_ROOT / name
 
