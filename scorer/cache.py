@@ -21,6 +21,23 @@ from pydantic import BaseModel, ValidationError
 from scorer import __version__
 from scorer.atomic import write_text_atomic
 
+_PROJECT = 'name = "scorer"'
+
+
+def default_cache_dir(cwd: Path | None = None) -> Path:
+    """`./cache` inside a checkout of this project (its recordings are committed there), else the
+    user's cache directory, so an installed scorer never scatters `cache/` folders where it runs."""
+    here = cwd or Path.cwd()
+    project = here / "pyproject.toml"
+    try:
+        if project.is_file() and _PROJECT in project.read_text("utf-8"):
+            return here / "cache"
+    except (OSError, UnicodeDecodeError):
+        pass
+    import platformdirs  # imported here: only a run outside a checkout needs it
+
+    return Path(platformdirs.user_cache_dir("scorer", appauthor=False))
+
 
 def canonical_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -55,6 +72,15 @@ def request_for(
 
 def cache_key(request: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(request).encode()).hexdigest()
+
+
+def shown_path(path: Path) -> str:
+    """A cache directory as the memo shows it: relative to the working directory, or `~/…`."""
+    p = path.resolve()
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        if p.is_relative_to(base):
+            return prefix + (str(p.relative_to(base)) or ".")
+    return str(p)
 
 
 @dataclass

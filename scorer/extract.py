@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from scorer.cache import Cache, cache_key, request_for, schema_digest
+from scorer.cache import Cache, cache_key, request_for, schema_digest, shown_path
 from scorer.chunking import Chunk
 from scorer.errors import CANCEL, ConfigError, ExtractionFailed
 from scorer.labels import merge_labels, sentences_in
@@ -236,6 +236,7 @@ class Extractor:
         )
         merged.usage = usage
         merged.chunks = len(doc.chunks)
+        merged.cache_dir = shown_path(self.settings.cache_dir) if self.cache is not None else None
         merged.failed_chunks = [
             FailedChunk(chunk=i, title=doc.chunks[i].title, reason=o.error or "unknown")
             for i, o in sorted(outcomes.items())

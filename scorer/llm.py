@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 
+from scorer.cache import default_cache_dir
 from scorer.errors import ConfigError
 from scorer.schema import Usage
 
@@ -42,7 +43,7 @@ class Settings(BaseModel):
     network_retries: int = 5
     validation_retries: int = 2
     max_wait: float = 60.0
-    cache_dir: Path = Path("cache")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
     cache: CachePolicy = "use"
     endpoint_configured: bool = False
 

@@ -350,6 +350,7 @@ def score(
             "prompt_version": extraction.prompt_version,
             "model": extraction.model,
             "endpoint": extraction.endpoint,
+            "cache_dir": extraction.cache_dir,
             "backend": extraction.backend,
             "chunks": len(doc.chunks),
             "failed_chunks": [f.model_dump() for f in extraction.failed_chunks],

@@ -236,6 +236,7 @@ class ReportExtraction(BaseModel):
     model: str | None = None
     endpoint: str | None = None
     prompt_version: str | None = None
+    cache_dir: str | None = None
     dimensions: dict[str, list[MeasureFinding]] = Field(default_factory=dict)
     shortcomings: list[ShortcomingFinding] = Field(default_factory=list)
     plans: list[PlanFinding] = Field(default_factory=list)

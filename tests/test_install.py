@@ -1,48 +1,66 @@
-"""An installed scorer finds its rubrics and prompts from any directory (not only in a checkout).
+"""An installed scorer finds its rubrics, prompts and templates from any directory.
 
 The wheel is built from this checkout without network (no build isolation: setuptools and wheel
-come with the dev install) and unpacked into a folder that is put first on PYTHONPATH, so the
-package under test is the wheel's copy, run from a directory that is not the checkout.
+come with the dev install) and installed with pip into a fresh virtual environment outside the
+checkout; the dependencies come from the test run's own environment through a `.pth` file, so the
+test needs no network. The package under test is the wheel's copy, run through its console
+script from a directory that is not the checkout.
 """
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
-import zipfile
+import sysconfig
 from pathlib import Path
 
 import pytest
 
-from conftest import SCORER, hermetic_env, seed_path
+from conftest import hermetic_env, seed_path
 
 ROOT = Path(__file__).parent.parent
 
 
+class Installed:
+    def __init__(self, venv: Path) -> None:
+        self.venv = venv
+        self.python = venv / "bin" / "python"
+        self.scorer = venv / "bin" / "scorer"
+        purelib = sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)})
+        self.package = Path(purelib) / "scorer"
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     work = tmp_path_factory.mktemp("wheel")
     build = [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation"]
     done = subprocess.run([*build, "-q", "-w", str(work)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     (wheel,) = work.glob("scorer-*.whl")
-    site = work / "site"
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(site)
-    return site
+    env = Installed(work / "venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env.venv)], check=True, timeout=120)
+    env.package.parent.mkdir(parents=True, exist_ok=True)
+    # Dependencies from this run's environment (no network); `scorer` itself only from the wheel.
+    (env.package.parent / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n", "utf-8")
+    pip = [sys.executable, "-m", "pip", "--python", str(env.python), "install", "-q", "--no-deps"]
+    done = subprocess.run([*pip, "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return env
 
 
-def run_installed(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = hermetic_env(PYTHONPATH=str(site))
-    return subprocess.run([*SCORER, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+def run_installed(env: Installed, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(env.scorer), *args], capture_output=True, text=True, cwd=cwd, env=hermetic_env(), timeout=120
+    )
 
 
 def test_the_wheel_holds_the_rubrics_and_prompts(installed: Path) -> None:
-    assert sorted(p.name for p in (installed / "scorer" / "_rubrics").glob("*.toml")) == [
+    assert sorted(p.name for p in (installed.package / "_rubrics").glob("*.toml")) == [
         "outline-2015.toml",
         "outline-2021.toml",
     ]
-    assert (installed / "scorer" / "_prompts" / "VERSION").read_text("utf-8") == (
+    assert (installed.package / "_prompts" / "VERSION").read_text("utf-8") == (
         ROOT / "prompts" / "VERSION"
     ).read_text("utf-8")
 
@@ -51,13 +69,13 @@ def test_an_installed_scorer_lists_rubrics_and_scores_from_another_directory(
     installed: Path, tmp_path: Path
 ) -> None:
     where = subprocess.run(
-        [sys.executable, "-c", "import scorer; print(scorer.__file__)"],
+        [str(installed.python), "-c", "import scorer; print(scorer.__file__)"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env=hermetic_env(PYTHONPATH=str(installed)),
+        env=hermetic_env(),
     )
-    assert where.stdout.startswith(str(installed)), "the wheel's copy is the one under test"
+    assert where.stdout.startswith(str(installed.package)), "the wheel's copy is the one under test"
     listing = run_installed(installed, tmp_path, "rubric", "list")
     assert listing.returncode == 0 and "outline-2015" in listing.stdout and "outline-2021" in listing.stdout
     scored = run_installed(installed, tmp_path, "score", str(seed_path("004_e694e6b91e23d625")), "--json")
