@@ -7,6 +7,7 @@ with headings, paragraphs and a table) and scored with one CLI call, as a user r
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import zipfile
@@ -128,6 +129,26 @@ def test_formats_to_convert_name_the_conversion(tmp_path: Path, name: str, make,
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and hint in lines[0] and str(path) in lines[0]
+
+
+def test_batch_takes_pdf_and_docx_and_says_what_it_skipped(made: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(made / f"{SEEDS[0]}.txt", folder / "a.txt")
+    shutil.copy(made / f"{SEEDS[2]}.pdf", folder / "b.pdf")
+    shutil.copy(made / f"{SEEDS[4]}.docx", folder / "c.docx")
+    (folder / "d.doc").write_bytes(OLE2)
+    (folder / "e.xlsx").write_bytes(b"PK\x03\x04")
+    result = run("batch", str(folder), "--out", str(tmp_path / "out"), "--backend", "rules", timeout=300)
+    assert result.returncode == 1, result.stderr  # one report failed
+    with (tmp_path / "out" / "ranking.csv").open(encoding="utf-8") as handle:
+        ranked = list(csv.DictReader(handle))
+    assert sorted(row["file"] for row in ranked) == ["a.txt", "b.pdf", "c.docx"]
+    assert not (tmp_path / "out" / "d.json").exists() and not (tmp_path / "out" / "d.md").exists()
+    ranking_md = (tmp_path / "out" / "ranking.md").read_text("utf-8")
+    assert "d.doc" in ranking_md and "soffice" in ranking_md
+    assert "d.doc" in result.stderr and "soffice" in result.stderr
+    assert "e.xlsx" in result.stderr
 
 
 def _line(text: str, left: float = 70, right: float = 525, size: float = 12) -> Line:
