@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import shlex
+import threading
 import zipfile
 from pathlib import PurePath
 from typing import Literal
@@ -27,6 +28,8 @@ RTF_MAGIC = b"{\\rtf"
 LEGACY_SUFFIXES = frozenset({".doc", ".wps", ".ofd", ".rtf"})
 READABLE_SUFFIXES = frozenset({".pdf", ".docx"})
 MIN_CHARS_PER_PAGE = 20  # fewer extractable characters than this per page: a scan, not a text PDF
+GARBLED_SHARE = 0.2  # more private-use or replacement characters than this: fonts without a Unicode map
+_PDFIUM = threading.Lock()
 
 
 def _to_docx(source: str) -> str:
@@ -116,31 +119,44 @@ def _page_lines(textpage: object) -> list[Line]:
     return lines
 
 
-def pdf_text(data: bytes, source: str) -> str:
-    """The text layer of a PDF as paragraphs; InputError for an encrypted, broken or scanned PDF."""
+def _pdf_pages(data: bytes, source: str) -> list[list[Line]]:
+    """Every page's lines. PDFium is not thread-safe, so one document at a time (batch uses threads)."""
     import pypdfium2 as pdfium
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise InputError(f"{source}: PDF 已加密（需要密码）：请先解除密码保护再评分") from None
-        raise InputError(f"{source}: PDF 文件已损坏，无法读取（{exc}）") from None
-    try:
-        pages: list[list[Line]] = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(_page_lines(textpage))
-            textpage.close()
-            page.close()
-        count = len(pdf)
-    finally:
-        pdf.close()
+    with _PDFIUM:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise InputError(f"{source}: PDF 已加密（需要密码）：请先解除密码保护再评分") from None
+            raise InputError(f"{source}: PDF 文件已损坏，无法读取（{exc}）") from None
+        try:
+            pages: list[list[Line]] = []
+            for page in pdf:
+                textpage = page.get_textpage()
+                pages.append(_page_lines(textpage))
+                textpage.close()
+                page.close()
+            return pages
+        finally:
+            pdf.close()
+
+
+def pdf_text(data: bytes, source: str) -> str:
+    """The text layer of a PDF as paragraphs; InputError for an encrypted, broken or scanned PDF."""
+    pages = _pdf_pages(data, source)
     text = reflow(pages)
-    chars = sum(1 for ch in text if ch.isalnum())
-    if chars < MIN_CHARS_PER_PAGE * max(count, 1):
+    visible = sum(1 for ch in text if not ch.isspace())
+    garbled = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+    if visible and garbled > GARBLED_SHARE * visible:
         raise InputError(
-            f"{source}: 扫描件没有文字层（共 {count} 页，只有 {chars} 个可提取的字）：请先 OCR，"
+            f"{source}: PDF 的文字层无法解码（{garbled} 个字是私用区或乱码，字体缺少 Unicode 映射）："
+            f"请先 OCR，例如 ocrmypdf --force-ocr -l chi_sim {shlex.quote(source)} 输出.pdf"
+        )
+    chars = sum(1 for ch in text if ch.isalnum())
+    if chars < MIN_CHARS_PER_PAGE * max(len(pages), 1):
+        raise InputError(
+            f"{source}: 扫描件没有文字层（共 {len(pages)} 页，只有 {chars} 个可提取的字）：请先 OCR，"
             f"例如 ocrmypdf -l chi_sim {shlex.quote(source)} 输出.pdf"
         )
     return text

@@ -13,18 +13,24 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
-_FONT = "STSong-Light"
+FONT = "STSong-Light"
+
+
+def register_font() -> None:
+    """reportlab's built-in CJK font: not embedded, every PDF viewer and text library knows it."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def _styles() -> tuple[object, object]:
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
+    register_font()
     body = ParagraphStyle(  # 公文 style: every paragraph's first line indented by two characters
-        "body", fontName=_FONT, fontSize=12, leading=20, wordWrap="CJK", spaceAfter=6, firstLineIndent=24
+        "body", fontName=FONT, fontSize=12, leading=20, wordWrap="CJK", spaceAfter=6, firstLineIndent=24
     )
     head = ParagraphStyle("head", parent=body, fontSize=14, leading=22, spaceBefore=6)
     return body, head
@@ -42,7 +48,7 @@ def make_pdf(text: str, path: Path, *, footer: str = "dash", header: str = "", c
     def decorate(canvas: object, doc: object) -> None:
         n = canvas.getPageNumber()  # type: ignore[attr-defined]
         canvas.saveState()  # type: ignore[attr-defined]
-        canvas.setFont(_FONT, 9)  # type: ignore[attr-defined]
+        canvas.setFont(FONT, 9)  # type: ignore[attr-defined]
         if header:
             canvas.drawCentredString(A4[0] / 2, A4[1] - 15 * mm, header)  # type: ignore[attr-defined]
         label = f"- {n} -" if footer == "dash" else f"第 {n} 页 共 {pages[0]} 页"

@@ -246,3 +246,33 @@ def test_html_saved_as_doc_is_read_as_html() -> None:
 def test_unknown_binary_named_doc_is_a_conversion_error() -> None:
     with pytest.raises(InputError, match="soffice"):
         decode_report(b"\x01\x02binary", source="r.doc")
+
+
+def _one_page_pdf(path: Path, text: str, **canvas_options: object) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from docmaker import FONT, register_font
+
+    register_font()
+    canvas = Canvas(str(path), **canvas_options)
+    canvas.setFont(FONT, 12)
+    for row in range(0, len(text), 30):
+        canvas.drawString(72, 760 - row, text[row : row + 30])
+    canvas.save()
+    return path.read_bytes()
+
+
+def test_encrypted_broken_and_garbled_pdfs_are_input_errors(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    report = "全年共办理行政复议案件54件，组织集体学法110余次。" * 4
+    locked = _one_page_pdf(tmp_path / "locked.pdf", report, encrypt=StandardEncryption("secret"))
+    with pytest.raises(InputError, match="加密"):
+        decode_report(locked, source="locked.pdf")
+    with pytest.raises(InputError, match="损坏"):
+        decode_report(b"%PDF-1.4\n1 0 obj garbage", source="broken.pdf")
+    garbled = _one_page_pdf(tmp_path / "pua.pdf", "".join(chr(0xE000 + i) for i in range(120)))
+    with pytest.raises(InputError, match="无法解码"):
+        decode_report(garbled, source="pua.pdf")
+    plain = _one_page_pdf(tmp_path / "plain.pdf", report)
+    assert "行政复议案件54件" in decode_report(plain, source="plain.pdf").text
