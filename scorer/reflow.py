@@ -4,7 +4,8 @@ A PDF's text layer has a hard break at the end of every printed line, but the re
 pipeline reads a line break as the end of a sentence or a heading (scorer/sentences.py). So a
 line is joined to the next when it runs to the right margin (it was wrapped), unless the next
 line is indented (a new paragraph's first line) or opens a numbered heading (一、 (二) 3.).
-A line that stops short ends its paragraph, as a heading or a paragraph's last line does.
+A line that stops short ends its paragraph, as a heading or a paragraph's last line does. In a
+document without first-line indents, a line ending in a full stop also ends its paragraph.
 Pure functions over the lines' text and geometry; the PDF library is in scorer/formats.py.
 """
 
@@ -30,6 +31,7 @@ OPENS_ITEM = re.compile(
 EDGE_LINES = 2  # running headers and footers stand among the first or last two lines of a page
 WRAP_SLACK = 0.5  # characters of tolerance when asking whether the next word would have fit
 INDENT = 0.8  # a line starting this many characters right of the left margin opens a paragraph
+INDENTED_SHARE = 0.1  # fewer indented lines than this: the document does not indent its paragraphs
 _MARGIN_QUANTILE = 0.9  # most lines of a report are wrapped: this quantile of right edges is the margin
 
 
@@ -94,12 +96,16 @@ def reflow(pages: Sequence[Sequence[Line]]) -> str:
         return ""
     right = _quantile([ln.right for ln in lines], _MARGIN_QUANTILE)
     left = Counter(round(ln.left) for ln in lines).most_common(1)[0][0]
+    indented = [ln.left > left + INDENT * ln.size for ln in lines]
+    # Without first-line indents a paragraph that fills its last line looks wrapped; a break after
+    # a full stop is then kept, as it costs nothing (the sentence ends there anyway).
+    stop_ends = sum(indented) < INDENTED_SHARE * len(lines)
     paragraphs: list[str] = []
     current = ""
     previous: Line | None = None
-    for line in lines:
+    for line, indent in zip(lines, indented, strict=True):
         text = line.text.strip()
-        starts = OPENS_ITEM.match(text) or line.left > left + INDENT * line.size
+        starts = OPENS_ITEM.match(text) or indent or (stop_ends and current.endswith(("。", "！", "？")))
         # The previous line was wrapped if this line's first word would not have fit after it.
         wrapped = previous is not None and previous.right + line.lead > right - WRAP_SLACK * line.size
         if current and (starts or not wrapped):

@@ -25,24 +25,40 @@ def register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def _styles() -> tuple[object, object]:
+def _styles(indent: bool = True, justify: bool = False) -> tuple[object, object]:
     from reportlab.lib.styles import ParagraphStyle
 
     register_font()
     body = ParagraphStyle(  # 公文 style: every paragraph's first line indented by two characters
-        "body", fontName=FONT, fontSize=12, leading=20, wordWrap="CJK", spaceAfter=6, firstLineIndent=24
+        "body",
+        fontName=FONT,
+        fontSize=12,
+        leading=20,
+        wordWrap="CJK",
+        spaceAfter=6,
+        firstLineIndent=24 if indent else 0,
+        alignment=4 if justify else 0,
     )
     head = ParagraphStyle("head", parent=body, fontSize=14, leading=22, spaceBefore=6)
     return body, head
 
 
-def make_pdf(text: str, path: Path, *, footer: str = "dash", header: str = "", columns: int = 1) -> Path:
+def make_pdf(
+    text: str,
+    path: Path,
+    *,
+    footer: str = "dash",
+    header: str = "",
+    columns: int = 1,
+    indent: bool = True,
+    justify: bool = False,
+) -> Path:
     """Typeset `text` (a paragraph per line) on A4; footer "dash" (- 3 -) or "of" (第 3 页 共 9 页)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
-    body, head = _styles()
+    body, head = _styles(indent, justify)
     pages = [0]
 
     def decorate(canvas: object, doc: object) -> None:

@@ -41,14 +41,16 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text = seed_path(seed).read_text("utf-8")
         shutil.copy(seed_path(seed), folder / f"{seed}.txt")
         make_pdf(text, folder / f"{seed}.pdf", **_pdf_style(seed))
+        make_pdf(text, folder / f"{seed}.flat.pdf", indent=False, justify=True)
         make_docx(text, folder / f"{seed}.docx")
     return folder
 
 
 @pytest.fixture(scope="module")
 def scored(made: Path) -> dict[str, dict]:
-    """Every seed as .txt, .pdf and .docx, scored in one `scorer score --json` call."""
-    files = [made / f"{seed}.{ext}" for seed in SEEDS for ext in ("txt", "pdf", "docx")]
+    """Every seed as .txt, .pdf (indented, and flat: justified without indents) and .docx, scored
+    in one `scorer score --json` call."""
+    files = [made / f"{seed}.{ext}" for seed in SEEDS for ext in ("txt", "pdf", "flat.pdf", "docx")]
     result = run("score", *map(str, files), "--json", "--backend", "rules", timeout=300)
     cards = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     return {Path(card["source"]).name: card for card in cards}
@@ -66,7 +68,7 @@ def test_made_pdfs_have_wrapped_lines_pages_and_page_numbers(made: Path) -> None
     assert sum(len(p.splitlines()) for p in pages) > 2 * len(paragraphs)
 
 
-@pytest.mark.parametrize("ext", ["pdf", "docx"])
+@pytest.mark.parametrize("ext", ["pdf", "flat.pdf", "docx"])
 def test_seeds_as_pdf_and_docx_score_like_their_text(scored: dict[str, dict], seed: str, ext: str) -> None:
     text, other = scored[f"{seed}.txt"], scored.get(f"{seed}.{ext}")
     assert other is not None, f"{seed}.{ext} was not scored"
