@@ -162,28 +162,42 @@ def pdf_text(data: bytes, source: str) -> str:
     return text
 
 
-def _cell_text(cell: object) -> str:
-    return "".join(p.text.strip() for p in cell.paragraphs)  # type: ignore[attr-defined]
-
-
-def _row_text(row: object) -> str:
-    """A table row as one line: cells joined by a comma, a merged cell once."""
+def _join(parts: list[str]) -> str:
+    """Pieces of one table row on one line: a comma between them unless one already ends the piece."""
     out = ""
-    seen: list[object] = []
-    for cell in row.cells:  # type: ignore[attr-defined]
-        if any(cell._tc is tc for tc in seen):  # a merged cell repeats in every column it spans
-            continue
-        seen.append(cell._tc)
-        text = _cell_text(cell)
-        if text:
-            out += ("" if not out or out[-1] in "，,。；：:、" else "，") + text
+    for part in filter(None, (p.strip() for p in parts)):
+        out += ("" if not out or out[-1] in "，,。；;：:、" else "，") + part
     return out
+
+
+def _block_lines(container: object) -> list[str]:
+    """Paragraphs and table rows of a document or table cell, in order, one line each.
+
+    A row of several cells is one line (cells joined by a comma, a merged cell once), so a
+    figure keeps its subject; a row of one cell is a layout box, whose paragraphs stay lines.
+    """
+    from docx.table import Table
+
+    lines: list[str] = []
+    for block in container.iter_inner_content():  # type: ignore[attr-defined]
+        if not isinstance(block, Table):
+            lines.append(block.text)
+            continue
+        for row in block.rows:
+            cells: list[object] = []
+            for cell in row.cells:  # a merged cell repeats in every column it spans
+                if not any(cell._tc is seen._tc for seen in cells):  # type: ignore[attr-defined]
+                    cells.append(cell)
+            if len(cells) == 1:
+                lines.extend(_block_lines(cells[0]))
+            else:
+                lines.append(_join([_join(_block_lines(cell)) for cell in cells]))
+    return lines
 
 
 def docx_text(data: bytes, source: str) -> str:
     """A Word report's paragraphs and table rows, one per line, in document order."""
     import docx
-    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -192,10 +206,5 @@ def docx_text(data: bytes, source: str) -> str:
             f"{source}: .docx 文件已损坏，无法读取（{type(exc).__name__}）："
             f"请用 Word/WPS 打开后另存为 .docx，或 {_to_docx(source)}"
         ) from None
-    lines: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_row_text(row) for row in block.rows)
-        else:
-            lines.append(block.text)
+    lines = _block_lines(document)
     return "\n".join(line.strip() for line in lines if line.strip()) + "\n"

@@ -238,6 +238,27 @@ def test_docx_tables_come_in_document_order_one_row_per_line(tmp_path: Path) -> 
     ]
 
 
+def test_docx_layout_box_keeps_its_paragraphs_as_lines(tmp_path: Path) -> None:
+    """Some sites put the whole report in a one-cell table: its headings must stay headings."""
+    import docx
+
+    document = docx.Document()
+    box = document.add_table(rows=1, cols=1).cell(0, 0)
+    box.paragraphs[0].text = "一、主要工作"
+    box.add_paragraph("全年办理行政复议案件54件。")
+    inner = box.add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "法律援助案件", "839件"
+    box.add_paragraph("二、存在的不足")
+    path = tmp_path / "box.docx"
+    document.save(str(path))
+    assert docx_text(path.read_bytes(), str(path)).splitlines() == [
+        "一、主要工作",
+        "全年办理行政复议案件54件。",
+        "法律援助案件，839件",
+        "二、存在的不足",
+    ]
+
+
 def test_html_saved_as_doc_is_read_as_html() -> None:
     raw = decode_report(
         "<html><body><p>渭滨区法治政府建设工作总结</p></body></html>".encode(), source="r.doc"
