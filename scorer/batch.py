@@ -22,10 +22,13 @@ from scorer.assess import Options, assess_file, card_json, choose_backend, outpu
 from scorer.atomic import write_text_atomic
 from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, ScorerError
 from scorer.extract import cancellable_pool
+from scorer.formats import LEGACY_SUFFIXES
 from scorer.memo import md_escape, render_memo
 from scorer.outline import load_outline
 
-REPORT_SUFFIXES = {".txt", ".html", ".htm", ".md"}
+# What `score` reads, plus the formats that need converting: those are tried so that the ranking
+# lists them as failed with the conversion to run, rather than leaving them out unseen.
+REPORT_SUFFIXES = {".txt", ".html", ".htm", ".md", ".pdf", ".docx"} | LEGACY_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,17 @@ def collect(paths: list[Path]) -> tuple[list[Job], list[Outcome]]:
     jobs: list[Job] = []
     jobs = [Job(f, stem) for f, stem in zip(files, unique_stems(files), strict=True)]
     return jobs, failures
+
+
+def ignored(paths: list[Path]) -> list[Path]:
+    """Files in the given directories that are not reports by their suffix (hidden files aside)."""
+    return [
+        f
+        for p in paths
+        if p.is_dir()
+        for f in sorted(p.iterdir())
+        if f.is_file() and f.suffix.lower() not in REPORT_SUFFIXES and not f.name.startswith(".")
+    ]
 
 
 def _signature(options: Options) -> dict[str, Any]:
@@ -243,6 +257,17 @@ def run_batch(
 
     output_dir(out)
     todo, outcomes = collect(paths)
+    skipped = ignored(paths)
+    if skipped:
+        from rich.markup import escape
+
+        names = "、".join(f.name for f in skipped)
+        kinds = " ".join(sorted({f.suffix.lower() or "（无后缀）" for f in skipped}))
+        console.print(
+            f"忽略 {len(skipped)} 个文件（{kinds} 不是报告格式，可评分的格式："
+            f"{' '.join(sorted(REPORT_SUFFIXES - LEGACY_SUFFIXES))}）：{escape(names)}",
+            soft_wrap=True,
+        )
     cpu_bound = choose_backend(options.backend, options.settings) == "rules" and jobs > 1
     pending: list[Job] = []
     for job in todo:

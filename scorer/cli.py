@@ -27,7 +27,10 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FileArg = Annotated[Path, typer.Argument(help="Report file: .txt or .html, UTF-8, GB18030/GBK or Big5.")]
+FileArg = Annotated[
+    Path,
+    typer.Argument(help="Report file: .txt or .html (UTF-8, GB18030/GBK or Big5), .pdf (text layer), .docx."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout (score: one line per report).")]
 ChunkOpt = Annotated[int, typer.Option("--max-chunk-chars", min=200, help="Largest chunk, in characters.")]
 
@@ -335,7 +338,11 @@ def score(
 )
 def batch(
     paths: Annotated[
-        list[Path], typer.Argument(help="Report files or directories (*.txt, *.html, *.htm, *.md).")
+        list[Path],
+        typer.Argument(
+            help="Report files or directories (*.txt, *.html, *.htm, *.md, *.pdf, *.docx; "
+            "*.doc, *.wps, *.ofd fail naming the conversion to run; other files are named on stderr)."
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", help="Output directory (memos, JSON, ranking.csv, ranking.md).")

@@ -1,4 +1,4 @@
-"""Bytes → text: decode whatever a crawler brought back (UTF-8, GB18030/GBK, Big5, UTF-16, HTML)."""
+"""Bytes → text: decode whatever a crawler brought back (UTF-8, GB18030/GBK, Big5, UTF-16, HTML, PDF…)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from scorer.errors import InputError
+from scorer.formats import read_format
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -33,6 +34,7 @@ class RawDocument:
     text: str
     encoding: str
     html: bool
+    format: str = "txt"  # txt, html, pdf or docx: what the text was read from
 
 
 def read_report(path: str | Path) -> RawDocument:
@@ -64,6 +66,13 @@ def decode_report(data: bytes, *, source: str = "<bytes>") -> RawDocument:
     """Decode bytes to text with LF line ends; HTML becomes text with one block per line."""
     if not data.strip():
         raise InputError(f"{source}: empty file")
+    special = read_format(data, source)
+    if special is not None:
+        fmt, text = special
+        text = _CONTROL.sub("", text)
+        if not text.strip():
+            raise InputError(f"{source}: no text in file")
+        return RawDocument(source=source, text=text, encoding=fmt, html=False, format=fmt)
     text, encoding = _decode(data, source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_html = source.lower().endswith((".html", ".htm", ".xhtml")) or bool(_HTML_SNIFF.search(data[:2048]))
@@ -74,7 +83,9 @@ def decode_report(data: bytes, *, source: str = "<bytes>") -> RawDocument:
     text = _CONTROL.sub("", text)
     if not text.strip():
         raise InputError(f"{source}: no text in file")
-    return RawDocument(source=source, text=text, encoding=encoding, html=is_html)
+    return RawDocument(
+        source=source, text=text, encoding=encoding, html=is_html, format="html" if is_html else "txt"
+    )
 
 
 def _decode(data: bytes, source: str) -> tuple[str, str]:

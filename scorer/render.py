@@ -25,6 +25,7 @@ def inspect_json(doc: Document) -> dict[str, Any]:
         "source": doc.raw.source,
         "metadata": {**md.summary(), "evidence": {k: v.model_dump() for k, v in md.evidence.items()}},
         "cleaning": {
+            "format": doc.raw.format,
             "html": doc.raw.html,
             "glosses_removed": stats.glosses_removed,
             "gloss_residues": len(stats.residues),

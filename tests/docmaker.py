@@ -1,0 +1,138 @@
+"""Make PDF and DOCX versions of a text report, the way government sites publish them.
+
+Used by tests/test_formats.py and benchmarks/pdf_libraries.py. The PDF is typeset with
+reportlab's built-in CJK font (STSong-Light, no embedding), wrapped to the page width so that
+paragraphs carry hard line breaks, over several pages with a running header and page numbers
+(`- 3 -` or `第 3 页 共 9 页`). The DOCX has a title, headings, paragraphs and one table.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+FONT = "STSong-Light"
+
+
+def register_font() -> None:
+    """reportlab's built-in CJK font: not embedded, every PDF viewer and text library knows it."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles(indent: bool = True, justify: bool = False) -> tuple[object, object]:
+    from reportlab.lib.styles import ParagraphStyle
+
+    register_font()
+    body = ParagraphStyle(  # 公文 style: every paragraph's first line indented by two characters
+        "body",
+        fontName=FONT,
+        fontSize=12,
+        leading=20,
+        wordWrap="CJK",
+        spaceAfter=6,
+        firstLineIndent=24 if indent else 0,
+        alignment=4 if justify else 0,
+    )
+    head = ParagraphStyle("head", parent=body, fontSize=14, leading=22, spaceBefore=6)
+    return body, head
+
+
+def make_pdf(
+    text: str,
+    path: Path,
+    *,
+    footer: str = "dash",
+    header: str = "",
+    columns: int = 1,
+    indent: bool = True,
+    justify: bool = False,
+) -> Path:
+    """Typeset `text` (a paragraph per line) on A4; footer "dash" (- 3 -) or "of" (第 3 页 共 9 页)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    body, head = _styles(indent, justify)
+    pages = [0]
+
+    def decorate(canvas: object, doc: object) -> None:
+        n = canvas.getPageNumber()  # type: ignore[attr-defined]
+        canvas.saveState()  # type: ignore[attr-defined]
+        canvas.setFont(FONT, 9)  # type: ignore[attr-defined]
+        if header:
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 15 * mm, header)  # type: ignore[attr-defined]
+        label = f"- {n} -" if footer == "dash" else f"第 {n} 页 共 {pages[0]} 页"
+        canvas.drawCentredString(A4[0] / 2, 12 * mm, label)  # type: ignore[attr-defined]
+        canvas.restoreState()  # type: ignore[attr-defined]
+
+    def story() -> list[object]:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return [Paragraph(escape(line), head if HEADING.match(line) else body) for line in lines]
+
+    for _ in range(2 if footer == "of" else 1):  # the second pass knows the page count
+        doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm)
+        gap = 8 * mm
+        column = (doc.width - gap * (columns - 1)) / columns
+        frames = [
+            Frame(doc.leftMargin + i * (column + gap), doc.bottomMargin, column, doc.height)
+            for i in range(columns)
+        ]
+        doc.addPageTemplates([PageTemplate(frames=frames, onPage=decorate)])
+        doc.build(story())
+        pages[0] = doc.page
+    return path
+
+
+def make_scanned_pdf(path: Path) -> Path:
+    """A PDF whose pages are pictures only (a grey rectangle per page), as a scanner makes them."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), pagesize=A4)
+    for _ in range(2):
+        canvas.setFillGray(0.6)
+        canvas.rect(60, 80, A4[0] - 120, A4[1] - 160, stroke=0, fill=1)
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def _table_span(lines: list[str], rows: int) -> range:
+    """The lines after the first heading that go in the table: consecutive paragraphs with a comma."""
+    first = next((i for i, line in enumerate(lines) if HEADING.match(line)), len(lines))
+    end = first + 1
+    while end < len(lines) and end - first - 1 < rows:
+        if HEADING.match(lines[end]) or not re.search(r"[，,]", lines[end]):
+            break
+        end += 1
+    return range(first + 1, end)
+
+
+def make_docx(text: str, path: Path, *, table_rows: int = 3) -> Path:
+    """One Word paragraph per line, numbered headings as Heading 1/2, and the paragraphs right
+    after the first heading (up to `table_rows`) as a two-column table split at their first comma."""
+    import docx
+
+    document = docx.Document()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    span = _table_span(lines, table_rows)
+    for i, line in enumerate(lines):
+        if i in span:
+            if i == span.start:
+                table = document.add_table(rows=0, cols=2)
+            comma = re.search(r"[，,]", line)
+            assert comma is not None
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = line[: comma.end()], line[comma.end() :]
+        elif HEADING.match(line):
+            document.add_heading(line, level=2 if line[0] in "(（" else 1)
+        else:
+            document.add_paragraph(line)
+    document.save(str(path))
+    return path

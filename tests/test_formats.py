@@ -1,0 +1,301 @@
+"""PDF and Word reports: the seeds typeset as PDF and DOCX at test time score like their text.
+
+The files are made once per module (tests/docmaker.py: reportlab with its built-in CJK font,
+wrapped to the page width over several pages with page numbers and running headers; python-docx
+with headings, paragraphs and a table) and scored with one CLI call, as a user runs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from scorer.errors import InputError
+from scorer.formats import docx_text
+from scorer.ingest import decode_report, read_report
+from scorer.reflow import Line, reflow
+
+from conftest import SEEDS, run, seed_path
+from docmaker import make_docx, make_pdf, make_scanned_pdf
+
+OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
+
+
+def _pdf_style(seed: str) -> dict[str, str]:
+    """Both footer styles and a running header on some seeds."""
+    return {
+        "footer": "of" if seed.startswith(("001", "004")) else "dash",
+        "header": "法治政府建设年度报告" if seed.startswith(("002", "003")) else "",
+    }
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("formats")
+    for seed in SEEDS:
+        text = seed_path(seed).read_text("utf-8")
+        shutil.copy(seed_path(seed), folder / f"{seed}.txt")
+        make_pdf(text, folder / f"{seed}.pdf", **_pdf_style(seed))
+        make_pdf(text, folder / f"{seed}.flat.pdf", indent=False, justify=True)
+        make_docx(text, folder / f"{seed}.docx")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scored(made: Path) -> dict[str, dict]:
+    """Every seed as .txt, .pdf (indented, and flat: justified without indents) and .docx, scored
+    in one `scorer score --json` call."""
+    files = [made / f"{seed}.{ext}" for seed in SEEDS for ext in ("txt", "pdf", "flat.pdf", "docx")]
+    result = run("score", *map(str, files), "--json", "--backend", "rules", timeout=300)
+    cards = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return {Path(card["source"]).name: card for card in cards}
+
+
+def test_made_pdfs_have_wrapped_lines_pages_and_page_numbers(made: Path) -> None:
+    """The acceptance test below means something only if the PDFs need reflowing."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(made / f"{SEEDS[0]}.pdf"))
+    pages = [page.get_textpage().get_text_range() for page in pdf]
+    assert len(pages) >= 3
+    assert "- 2 -" in pages[1]
+    paragraphs = [line for line in seed_path(SEEDS[0]).read_text("utf-8").splitlines() if line.strip()]
+    assert sum(len(p.splitlines()) for p in pages) > 2 * len(paragraphs)
+
+
+@pytest.mark.parametrize("ext", ["pdf", "flat.pdf", "docx"])
+def test_seeds_as_pdf_and_docx_score_like_their_text(scored: dict[str, dict], seed: str, ext: str) -> None:
+    text, other = scored[f"{seed}.txt"], scored.get(f"{seed}.{ext}")
+    assert other is not None, f"{seed}.{ext} was not scored"
+    assert abs(other["total"] - text["total"]) <= 1
+    assert (other["graded"], other["grade"]) == (text["graded"], text["grade"])
+    for mine, theirs in zip(other["dimensions"], text["dimensions"], strict=True):
+        assert mine["id"] == theirs["id"]
+        assert abs(mine["score"] - theirs["score"]) <= 1, mine["id"]
+    assert [(r["id"], r["status"]) for r in other["required"]] == [
+        (r["id"], r["status"]) for r in text["required"]
+    ]
+    assert other["metadata"]["year"] == text["metadata"]["year"]
+
+
+def test_format_is_recorded(made: Path) -> None:
+    assert read_report(made / f"{SEEDS[0]}.pdf").format == "pdf"
+    assert read_report(made / f"{SEEDS[0]}.docx").format == "docx"
+    assert read_report(made / f"{SEEDS[0]}.txt").format == "txt"
+
+
+def test_a_pdf_named_txt_is_read_as_pdf(made: Path, tmp_path: Path) -> None:
+    disguised = tmp_path / "report.txt"
+    shutil.copy(made / f"{SEEDS[2]}.pdf", disguised)
+    raw = read_report(disguised)
+    assert raw.format == "pdf"
+    assert "现将相关情况报告如下" in raw.text
+
+
+def test_scanned_pdf_is_an_input_error_not_a_score(tmp_path: Path) -> None:
+    scan = make_scanned_pdf(tmp_path / "scan.pdf")
+    result = run("score", str(scan), "--backend", "rules")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "扫描件没有文字层" in lines[0] and "OCR" in lines[0] and str(scan) in lines[0]
+
+
+def _ofd(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD/>")
+        archive.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "hint"),
+    [
+        ("report.doc", lambda p: p.write_bytes(OLE2), "soffice --headless --convert-to docx"),
+        ("report.wps", lambda p: p.write_bytes(OLE2), "soffice --headless --convert-to docx"),
+        ("report.ofd", _ofd, "OFD"),
+        ("corrupt.docx", lambda p: p.write_bytes(b"PK\x03\x04" + b"garbage" * 40), "soffice"),
+        ("word.txt", lambda p: p.write_bytes(OLE2), "soffice"),
+    ],
+)
+def test_formats_to_convert_name_the_conversion(tmp_path: Path, name: str, make, hint: str) -> None:
+    path = tmp_path / name
+    make(path)
+    result = run("score", str(path), "--backend", "rules")
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and hint in lines[0] and str(path) in lines[0]
+
+
+def test_batch_takes_pdf_and_docx_and_says_what_it_skipped(made: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(made / f"{SEEDS[0]}.txt", folder / "a.txt")
+    shutil.copy(made / f"{SEEDS[2]}.pdf", folder / "b.pdf")
+    shutil.copy(made / f"{SEEDS[4]}.docx", folder / "c.docx")
+    (folder / "d.doc").write_bytes(OLE2)
+    (folder / "e.xlsx").write_bytes(b"PK\x03\x04")
+    result = run("batch", str(folder), "--out", str(tmp_path / "out"), "--backend", "rules", timeout=300)
+    assert result.returncode == 1, result.stderr  # one report failed
+    with (tmp_path / "out" / "ranking.csv").open(encoding="utf-8") as handle:
+        ranked = list(csv.DictReader(handle))
+    assert sorted(row["file"] for row in ranked) == ["a.txt", "b.pdf", "c.docx"]
+    assert not (tmp_path / "out" / "d.json").exists() and not (tmp_path / "out" / "d.md").exists()
+    ranking_md = (tmp_path / "out" / "ranking.md").read_text("utf-8")
+    assert "d.doc" in ranking_md and "soffice" in ranking_md
+    assert "d.doc" in result.stderr and "soffice" in result.stderr
+    assert "e.xlsx" in result.stderr
+
+
+def _line(text: str, left: float = 70, right: float = 525, size: float = 12) -> Line:
+    return Line(text, left, right, size, lead=size)
+
+
+def test_reflow_joins_wrapped_lines_and_drops_page_furniture() -> None:
+    pages = [
+        [
+            _line("法治政府建设年度报告", 250, 345, 9),
+            _line("一、主要工作", 94, 178),
+            _line("全年共办理行政复议案件54件，纠错率12%，比上年", 94),
+            _line("提高3个百分点。", right=160),
+            _line("- 1 -", 280, 300, 9),
+        ],
+        [
+            _line("法治政府建设年度报告", 250, 345, 9),
+            _line("（一）强化学法。组织集体学法110余次，领导干部", 94),
+            _line("应知应会考试全覆盖。", right=190),
+            _line("第 2 页 共 2 页", 260, 320, 9),
+        ],
+    ]
+    assert reflow(pages) == (
+        "一、主要工作\n"
+        "全年共办理行政复议案件54件，纠错率12%，比上年提高3个百分点。\n"
+        "（一）强化学法。组织集体学法110余次，领导干部应知应会考试全覆盖。\n"
+    )
+
+
+def test_reflow_keeps_a_short_line_and_an_indented_line_apart() -> None:
+    pages = [
+        [
+            _line("开展执法培训2次，参训300人次。", right=300),
+            _line("建立行政执法日常检查机制，全面推行重大执法决定", 94),
+            _line("法制审核制度。", right=150),
+            _line("下一步，我们将继续推进依法行政工作。", 94, 400),
+        ]
+    ]
+    assert reflow(pages).splitlines() == [
+        "开展执法培训2次，参训300人次。",
+        "建立行政执法日常检查机制，全面推行重大执法决定法制审核制度。",
+        "下一步，我们将继续推进依法行政工作。",
+    ]
+
+
+def test_reflow_breaks_where_the_next_word_would_have_fit() -> None:
+    """A line that stops short because the next number did not fit was wrapped, not ended."""
+    full = [
+        _line("全面推行行政执法公示制度、执法全过程记录制度、重大执法"),
+        _line("决定法制审核制度。", right=190),
+    ]
+    number = Line("92%,行政执法质量逐年提高。", 70, 250, 12, lead=30)
+    pages = [[*full, _line("评查执法案卷600余份，优秀率", 94, 505), number]]
+    assert reflow(pages).splitlines()[1] == "评查执法案卷600余份，优秀率92%,行政执法质量逐年提高。"
+    han = Line("本年度工作情况如下。", 70, 250, 12, lead=12)
+    assert reflow([[*full, _line("总体情况", 94, 505), han]]).splitlines()[1:] == [
+        "总体情况",
+        "本年度工作情况如下。",
+    ]
+
+
+def test_docx_tables_come_in_document_order_one_row_per_line(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("一、主要工作", level=1)
+    document.add_paragraph("表1 行政复议情况")
+    table = document.add_table(rows=2, cols=3)
+    values = [("项目", "2023年", "2024年"), ("行政复议案件", "40件", "54件")]
+    for row, cells in zip(table.rows, values, strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    merged = table.add_row().cells
+    merged[0].merge(merged[2]).text = "合计增长35%"
+    document.add_paragraph("二、存在的不足")
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    assert docx_text(path.read_bytes(), str(path)).splitlines() == [
+        "一、主要工作",
+        "表1 行政复议情况",
+        "项目，2023年，2024年",
+        "行政复议案件，40件，54件",
+        "合计增长35%",
+        "二、存在的不足",
+    ]
+
+
+def test_docx_layout_box_keeps_its_paragraphs_as_lines(tmp_path: Path) -> None:
+    """Some sites put the whole report in a one-cell table: its headings must stay headings."""
+    import docx
+
+    document = docx.Document()
+    box = document.add_table(rows=1, cols=1).cell(0, 0)
+    box.paragraphs[0].text = "一、主要工作"
+    box.add_paragraph("全年办理行政复议案件54件。")
+    inner = box.add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "法律援助案件", "839件"
+    box.add_paragraph("二、存在的不足")
+    path = tmp_path / "box.docx"
+    document.save(str(path))
+    assert docx_text(path.read_bytes(), str(path)).splitlines() == [
+        "一、主要工作",
+        "全年办理行政复议案件54件。",
+        "法律援助案件，839件",
+        "二、存在的不足",
+    ]
+
+
+def test_html_saved_as_doc_is_read_as_html() -> None:
+    raw = decode_report(
+        "<html><body><p>渭滨区法治政府建设工作总结</p></body></html>".encode(), source="r.doc"
+    )
+    assert raw.format == "html" and "工作总结" in raw.text
+
+
+def test_unknown_binary_named_doc_is_a_conversion_error() -> None:
+    with pytest.raises(InputError, match="soffice"):
+        decode_report(b"\x01\x02binary", source="r.doc")
+
+
+def _one_page_pdf(path: Path, text: str, **canvas_options: object) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from docmaker import FONT, register_font
+
+    register_font()
+    canvas = Canvas(str(path), **canvas_options)
+    canvas.setFont(FONT, 12)
+    for row in range(0, len(text), 30):
+        canvas.drawString(72, 760 - row, text[row : row + 30])
+    canvas.save()
+    return path.read_bytes()
+
+
+def test_encrypted_broken_and_garbled_pdfs_are_input_errors(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    report = "全年共办理行政复议案件54件，组织集体学法110余次。" * 4
+    locked = _one_page_pdf(tmp_path / "locked.pdf", report, encrypt=StandardEncryption("secret"))
+    with pytest.raises(InputError, match="加密"):
+        decode_report(locked, source="locked.pdf")
+    with pytest.raises(InputError, match="损坏"):
+        decode_report(b"%PDF-1.4\n1 0 obj garbage", source="broken.pdf")
+    garbled = _one_page_pdf(tmp_path / "pua.pdf", "".join(chr(0xE000 + i) for i in range(120)))
+    with pytest.raises(InputError, match="无法解码"):
+        decode_report(garbled, source="pua.pdf")
+    plain = _one_page_pdf(tmp_path / "plain.pdf", report)
+    assert "行政复议案件54件" in decode_report(plain, source="plain.pdf").text
