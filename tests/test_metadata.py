@@ -15,7 +15,8 @@ EXPECTED = {
         "issuer": "浏阳市人民政府",
         "region": "浏阳市",
         "year": 2020,
-        "published": date(2021, 3, 11),
+        # Signed 2021年3月8日 under the report; the site's 发布时间 2021-03-11 is only a fallback.
+        "published": date(2021, 3, 8),
         "signed": date(2021, 3, 8),
         "doc_number": None,
         "kind": "annual_report",
