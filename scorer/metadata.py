@@ -158,13 +158,18 @@ def _region_of(name: str) -> str | None:
 
 
 def _region_candidates(text: str) -> Counter[str]:
-    """Three-character place names (浏阳市, 相山区), counted; the suffix the report uses for itself wins."""
+    """Three-character place names (浏阳市, 相山区), counted; the suffix the report uses for itself wins.
+
+    Only a name the text also prints with its government (浏阳市人民政府) is a region: any two
+    characters before 市 or 区 are not (直达市县基层, 按照市委部署, 刷爆市场).
+    """
     counts: Counter[str] = Counter()
     for m in _REGION.finditer(text):
         name = m.group(1)
         if _REGION_STOP_CHARS.intersection(name[:2]) or name[1:] in _REGION_STOP or name[:2] in _REGION_STOP:
             continue
         counts[name] += 1
+    counts = Counter({name: n for name, n in counts.items() if f"{name}人民政府" in text})
     own = Counter(m.group(1) for m in _SELF_REFERENCE.finditer(text))
     if own:
         suffix = own.most_common(1)[0][0]
