@@ -65,6 +65,7 @@ _REGION_STOP = {
     "范区",
     "发区",
 }
+_ISSUER_PLACE = re.compile(rf"[{_HAN}]{{2,6}}?(?:省|市|区|县|旗)")
 _SELF_REFERENCE = re.compile(r"[我全本]([市区县旗])")
 _TITLE_CUE = re.compile(r"法治政府|依法行政|法治建设")
 _ANNUAL_CUE = re.compile(
@@ -153,8 +154,11 @@ class _Reader:
 
 
 def _region_of(name: str) -> str | None:
-    m = re.match(rf"([{_HAN}]{{2,6}}?(?:省|市|区|县|旗))", name)
-    return m.group(1) if m else None
+    """The most specific place an issuer's name starts with: 湘潭市雨湖区人民政府 → 雨湖区."""
+    region, at = None, 0
+    while m := _ISSUER_PLACE.match(name, at):
+        region, at = m.group(0), m.end()
+    return region
 
 
 def _region_candidates(text: str) -> Counter[str]:

@@ -79,6 +79,7 @@ def test_the_signed_date_outranks_the_pages_date() -> None:
     assert doc.metadata.signed == date(2024, 1, 15)
     assert doc.metadata.published == date(2024, 1, 15)
     assert doc.metadata.evidence["published"].text == "2024年1月15日"
+    assert doc.metadata.region == "雨湖区"  # signed 湘潭市雨湖区人民政府: the district, not its city
 
 
 def test_the_pages_date_is_the_fallback_when_nothing_is_signed() -> None:
