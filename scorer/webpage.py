@@ -20,8 +20,12 @@ MIN_PROSE_SHARE = 0.3
 # A line this long is prose, not chrome (menus, tools and footers print short lines).
 PROSE_LINE = 20
 _PAGE = re.compile(r"<\s*(html|body)\b", re.IGNORECASE)
-_INFO_LINE = re.compile(r"^(发布时间|发布日期|發布時間|成文日期)\s*[:：]?\s*(?:19|20)\d{2}\s*[-年/.]")
-_MAX_INFO_LINE = 200
+# Header fields a page prints around the report (info line, disclosure catalogue): metadata reads
+# the page's date, document number and issuing body from them, the phrase list then removes them.
+_HEADER_FIELD = re.compile(
+    r"^(索引号|发布机构|发文机关|文\s*号|发布时间|发布日期|发文日期|成文日期|發布時間|發布日期)\s*[:：]\s*\S"
+)
+_MAX_HEADER_LINE = 200
 
 _BLOCK = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
@@ -113,15 +117,22 @@ def _main_block(html: str) -> tuple[str, str] | None:
 
 
 def _page_lines(page: _TextExtractor, main: list[str], title: str) -> list[str]:
-    """The page's heading (an h1–h3 the <title> repeats) and info line, when the main block lacks them."""
+    """The page's heading (an h1–h3 the <title> repeats) and header fields the main block lacks."""
     lines = page.lines
     heading = next((x for x in page.headings if len(x) >= 4 and x in title), None)
-    if heading in main:
-        heading = None
-    info = None
-    if not any(_INFO_LINE.match(x) for x in main):
-        info = next((x for x in lines if len(x) <= _MAX_INFO_LINE and _INFO_LINE.match(x)), None)
-    return sorted((x for x in (heading, info) if x), key=lines.index)
+    wanted = [heading] if heading and heading not in main else []
+    present = {_field(x) for x in main} - {None}
+    for line in lines:
+        field = _field(line)
+        if field and field not in present and len(line) <= _MAX_HEADER_LINE:
+            wanted.append(line)
+            present.add(field)
+    return sorted(set(wanted), key=lines.index)
+
+
+def _field(line: str) -> str | None:
+    m = _HEADER_FIELD.match(line)
+    return re.sub(r"\s", "", m.group(1)) if m else None
 
 
 def page_text(html: str) -> PageText:

@@ -79,6 +79,13 @@ _TAIL = """<div class="related"><h3>相关链接</h3><ul>
 """
 
 
+_CATALOGUE = """<table class="xxgk">
+<tr><td>索引号：430302-000123/2024-00017</td>
+<td>发布机构：湘潭市雨湖区人民政府</td></tr>
+<tr><td>文号：雨政发〔2024〕3号</td><td>成文日期：2024-01-15</td></tr></table>
+"""
+
+
 def _paragraphs(lines: list[str], layout: str) -> str:
     if layout == "br":
         return '<div class="content" id="zoom">' + "<br>\n".join(html.escape(x) for x in lines) + "</div>"
@@ -89,12 +96,18 @@ def _paragraphs(lines: list[str], layout: str) -> str:
 
 
 def gov_page(
-    report: str, *, date: str | None = "2024-03-01", layout: str = "div", title: str | None = None
+    report: str,
+    *,
+    date: str | None = "2024-03-01",
+    layout: str = "div",
+    title: str | None = None,
+    catalogue: bool = False,
 ) -> bytes:
     """The report as a page of a district government's site, UTF-8.
 
     The report's first line is the page's heading unless `title` is given ("" for a page whose
-    heading is part of the text); `date=None` leaves out the info line and the PubDate meta tag.
+    heading is part of the text); `date=None` leaves out the info line and the PubDate meta tag;
+    `catalogue` adds a disclosure catalogue (索引号, 发布机构, 文号, 成文日期) above the article.
     """
     lines = [x for x in report.split("\n") if x.strip()]
     title, body = (title, lines) if title is not None else (lines[0], lines[1:])
@@ -103,7 +116,7 @@ def gov_page(
         head = head.replace('<meta name="PubDate" content=" 10:20">\n', "")
     heading = f"<h1>{html.escape(title)}</h1>\n" if title else ""
     info = _INFO.format(date=date) if date else ""
-    article = f"{heading}{info}{_paragraphs(body, layout)}\n{_TOOLS}"
+    article = f"{_CATALOGUE if catalogue else ''}{heading}{info}{_paragraphs(body, layout)}\n{_TOOLS}"
     if layout == "table":
         page = (
             f'{head}<body>{_TOP}<table width="1000"><tr><td class="left">'

@@ -74,12 +74,16 @@ def test_a_seed_on_a_page_scores_as_the_seed() -> None:
     assert assess_document(doc, RULES).card.total == assess_document(plain, RULES).card.total
 
 
-def test_the_signed_date_outranks_the_pages_date() -> None:
-    doc = _page(gov_page(REPORT, date="2024-03-01"))
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_signed_date_outranks_the_pages_date(layout: str) -> None:
+    doc = _page(gov_page(REPORT, date="2024-03-01", layout=layout, catalogue=True))
     assert doc.metadata.signed == date(2024, 1, 15)
     assert doc.metadata.published == date(2024, 1, 15)
     assert doc.metadata.evidence["published"].text == "2024年1月15日"
     assert doc.metadata.region == "雨湖区"  # signed 湘潭市雨湖区人民政府: the district, not its city
+    # The disclosure catalogue above the article is chrome to the text, metadata to the reader.
+    assert doc.metadata.doc_number == "雨政发〔2024〕3号"
+    assert "索引号" not in doc.text and "文号" not in doc.text
 
 
 def test_the_pages_date_is_the_fallback_when_nothing_is_signed() -> None:
