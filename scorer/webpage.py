@@ -2,8 +2,9 @@
 
 A government page prints the report inside a top bar, navigation, breadcrumbs, print/share tools,
 related links and a footer. readability-lxml picks the block that holds the report; the page's own
-title and its info line (发布时间：…) are kept when that block lacks them, because metadata reads the
-title and, as a last resort, the page's publication date from them. The text returned is what the
+heading and header fields (info line 发布时间：…, disclosure catalogue 索引号/发布机构/文号) are kept
+when that block lacks them, because metadata reads the title, document number, issuing body and, as
+a last resort, the page's publication date from them. The text returned is what the
 normalizer calls the original, so memo quotes are the characters printed in those blocks. When the
 library finds nothing, or too little of the page's prose, the whole page is rendered as before and
 the boilerplate phrase list (scorer/data/boilerplate.toml) removes what it can.
