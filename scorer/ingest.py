@@ -5,11 +5,12 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from scorer.errors import InputError
 from scorer.formats import read_format
+from scorer.webpage import html_to_text as html_to_text  # re-exported: the whole-page renderer
+from scorer.webpage import page_text
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -63,7 +64,7 @@ def read_report(path: str | Path) -> RawDocument:
 
 
 def decode_report(data: bytes, *, source: str = "<bytes>") -> RawDocument:
-    """Decode bytes to text with LF line ends; HTML becomes text with one block per line."""
+    """Decode bytes to text with LF line ends; HTML becomes its main content, one block per line."""
     if not data.strip():
         raise InputError(f"{source}: empty file")
     special = read_format(data, source)
@@ -77,7 +78,7 @@ def decode_report(data: bytes, *, source: str = "<bytes>") -> RawDocument:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_html = source.lower().endswith((".html", ".htm", ".xhtml")) or bool(_HTML_SNIFF.search(data[:2048]))
     if is_html:
-        text = html_to_text(text)
+        text = page_text(text).text
     if _CONTROL.search(text) and len(_CONTROL.findall(text)) > max(8, len(text) // 100):
         raise InputError(f"{source}: binary file (control characters), not a text report")
     text = _CONTROL.sub("", text)
@@ -118,59 +119,3 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
         raise InputError(f"{source}: cannot decode as UTF-8, GB18030/GBK or Big5 (binary or corrupt file)")
     encoding = best.encoding
     return str(best), "gb18030" if encoding in {"gbk", "gb2312"} else encoding
-
-
-_BLOCK = frozenset(
-    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead title tr ul".split()
-)
-_DROP = frozenset("script style noscript template svg head iframe button select option".split())
-
-
-class _TextExtractor(HTMLParser):
-    """Collect text, one line per block element, skipping scripts, styles and form widgets."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self._current: list[str] = []
-        self._skip: list[str] = []
-
-    def _flush(self) -> None:
-        line = re.sub(r"[ \t\n]+", " ", "".join(self._current)).strip()
-        if line:
-            self.lines.append(line)
-        self._current = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body":
-            self._skip.clear()
-        if tag in _DROP:
-            self._skip.append(tag)
-            return
-        if tag in _BLOCK:
-            self._flush()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip and tag == self._skip[-1]:
-            self._skip.pop()
-            return
-        if tag in _BLOCK and not self._skip:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._current.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Render HTML as plain text with block elements as lines; scripts and styles dropped."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    parser._flush()
-    return "\n".join(parser.lines) + "\n"

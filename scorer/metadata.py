@@ -65,6 +65,7 @@ _REGION_STOP = {
     "范区",
     "发区",
 }
+_ISSUER_PLACE = re.compile(rf"[{_HAN}]{{2,6}}?(?:省|市|区|县|旗)")
 _SELF_REFERENCE = re.compile(r"[我全本]([市区县旗])")
 _TITLE_CUE = re.compile(r"法治政府|依法行政|法治建设")
 _ANNUAL_CUE = re.compile(
@@ -153,18 +154,26 @@ class _Reader:
 
 
 def _region_of(name: str) -> str | None:
-    m = re.match(rf"([{_HAN}]{{2,6}}?(?:省|市|区|县|旗))", name)
-    return m.group(1) if m else None
+    """The most specific place an issuer's name starts with: 湘潭市雨湖区人民政府 → 雨湖区."""
+    region, at = None, 0
+    while m := _ISSUER_PLACE.match(name, at):
+        region, at = m.group(0), m.end()
+    return region
 
 
 def _region_candidates(text: str) -> Counter[str]:
-    """Three-character place names (浏阳市, 相山区), counted; the suffix the report uses for itself wins."""
+    """Three-character place names (浏阳市, 相山区), counted; the suffix the report uses for itself wins.
+
+    Only a name the text also prints with its government (浏阳市人民政府) is a region: any two
+    characters before 市 or 区 are not (直达市县基层, 按照市委部署, 刷爆市场).
+    """
     counts: Counter[str] = Counter()
     for m in _REGION.finditer(text):
         name = m.group(1)
         if _REGION_STOP_CHARS.intersection(name[:2]) or name[1:] in _REGION_STOP or name[:2] in _REGION_STOP:
             continue
         counts[name] += 1
+    counts = Counter({name: n for name, n in counts.items() if f"{name}人民政府" in text})
     own = Counter(m.group(1) for m in _SELF_REFERENCE.finditer(text))
     if own:
         suffix = own.most_common(1)[0][0]
@@ -174,29 +183,31 @@ def _region_candidates(text: str) -> Counter[str]:
     return counts
 
 
-def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metadata:
-    """Read title, issuer, region, year, dates, document number and kind from a normalized report."""
-    r = _Reader(norm)
-    text = norm.text
-    found: dict[str, object] = {"script": norm.script, "encoding": encoding}
-    ev: dict[str, Evidence] = {}
+Found = dict[str, object]
 
+
+def _header_fields(norm: NormalizedText, found: Found, ev: dict[str, Evidence]) -> None:
+    """Doc number and issuer from the removed header lines; the page's date goes under `chrome_date`.
+
+    The date a site prints in its info line (发布时间：…) is when the page went up, a fallback only: the
+    date signed under the report outranks it (see _dates).
+    """
     for line in norm.removed:
-        m = _PUBLISHED.search(line.text) if "published" not in found else None
-        if m and (d := _DATE.search(line.text, m.end())):
-            found["published"] = _to_date(d)
-            ev["published"] = Evidence(
-                text=norm.original[line.start : line.end], start=line.start, end=line.end
-            )
+        whole = Evidence(text=norm.original[line.start : line.end], start=line.start, end=line.end)
+        m = _PUBLISHED.search(line.text) if "chrome_date" not in found else None
+        if m and (d := _DATE.search(line.text, m.end())) and (day := _to_date(d)):
+            found["chrome_date"] = day
+            ev["chrome_date"] = whole
         if "doc_number" not in found and (m := _DOC_FIELD.search(line.text)):
             found["doc_number"] = m.group(1)
-            ev["doc_number"] = Evidence(
-                text=norm.original[line.start : line.end], start=line.start, end=line.end
-            )
+            ev["doc_number"] = whole
         if "issuer" not in found and (m := _ISSUER_FIELD.search(line.text)):
             found["issuer"] = m.group(1)
-            ev["issuer"] = Evidence(text=norm.original[line.start : line.end], start=line.start, end=line.end)
+            ev["issuer"] = whole
 
+
+def _title_fields(r: _Reader, found: Found, ev: dict[str, Evidence]) -> None:
+    """Title, and the issuer and year it names, from the first three lines."""
     for start, line in r.lines[:3]:
         if _TITLE_CUE.search(line) and len(line) <= 60 and not re.search(r"[。；]", line):
             found["title"] = line.strip()
@@ -210,6 +221,9 @@ def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metada
                 ev["year"] = r.evidence(start + y.start(), start + y.end())
             break
 
+
+def _signature_fields(r: _Reader, found: Found, ev: dict[str, Evidence]) -> None:
+    """The signing body and date (落款) among the last four lines."""
     tail = [(s, ln) for s, ln in r.lines[-4:] if ln.strip()]
     for start, line in reversed(tail):
         d = _DATE.fullmatch(line.strip()) or _CN_DATE.fullmatch(line.strip())
@@ -220,10 +234,19 @@ def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metada
         if "issuer" not in found and len(line) <= 25 and re.search(rf"{_INSTITUTION}$", line.strip()):
             found["issuer"] = line.strip()
             ev["issuer"] = r.evidence(start, start + len(line))
-    if "published" not in found and found.get("signed"):
-        found["published"] = found["signed"]
-        ev["published"] = ev["signed"]
 
+
+def _dates(found: Found, ev: dict[str, Evidence]) -> None:
+    """Publication date: the signed date when the report has one, else the page's own date."""
+    chrome, chrome_ev = found.pop("chrome_date", None), ev.pop("chrome_date", None)
+    if found.get("signed"):
+        found["published"], ev["published"] = found["signed"], ev["signed"]
+    elif chrome and chrome_ev:
+        found["published"], ev["published"] = chrome, chrome_ev
+
+
+def _doc_number_fields(r: _Reader, found: Found, ev: dict[str, Evidence]) -> None:
+    """A document number printed alone on one of the first five lines."""
     if "doc_number" not in found:
         for start, line in r.lines[:5]:
             if m := _DOC_NUMBER.fullmatch(line.strip()):
@@ -231,6 +254,10 @@ def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metada
                 ev["doc_number"] = r.evidence(start, start + len(line))
                 break
 
+
+def _region_fields(r: _Reader, found: Found, ev: dict[str, Evidence]) -> None:
+    """Region from the issuer, else the opening (2020年，浏阳市…), else the most named place."""
+    text = r.norm.text
     issuer = found.get("issuer")
     region = _region_of(issuer) if isinstance(issuer, str) else None
     if region:
@@ -254,6 +281,10 @@ def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metada
                 found["issuer"] = gov
                 ev["issuer"] = r.evidence(at, at + len(gov))
 
+
+def _year_fields(r: _Reader, found: Found, ev: dict[str, Evidence]) -> None:
+    """Year reported on: title, opening, publication date, else the most named year."""
+    text = r.norm.text
     if "year" not in found:
         if m := _OPENING_YEAR.match(text):
             found["year"] = int(m.group(1))
@@ -270,6 +301,22 @@ def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metada
                 found["year"] = year
                 at = text.find(f"{year}年")
                 ev["year"] = r.evidence(at, at + 5)
+
+
+def extract_metadata(norm: NormalizedText, *, encoding: str = "utf-8") -> Metadata:
+    """Read title, issuer, region, year, dates, document number and kind from a normalized report."""
+    r = _Reader(norm)
+    text = norm.text
+    found: Found = {"script": norm.script, "encoding": encoding}
+    ev: dict[str, Evidence] = {}
+    _header_fields(norm, found, ev)
+    _title_fields(r, found, ev)
+    _signature_fields(r, found, ev)
+    _dates(found, ev)
+
+    _doc_number_fields(r, found, ev)
+    _region_fields(r, found, ev)
+    _year_fields(r, found, ev)
 
     opening_text = text[:400]
     if _EVALUATION_CUE.search(opening_text):

@@ -13,7 +13,7 @@ def test_inspect_json() -> None:
     out = run("inspect", str(seed_path("000_bbf3d8a01ec62c26")), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["metadata"]["region"] == "浏阳市" and data["metadata"]["published"] == "2021-03-11"
+    assert data["metadata"]["region"] == "浏阳市" and data["metadata"]["published"] == "2021-03-08"
     assert data["cleaning"]["boilerplate_lines"] == 4
     title = "（前言） + 一、2020年工作总结 + 二、存在的问题和不足 + 三、2021年工作规划"
     assert data["chunks"][0]["title"] == title

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,8 @@ EXPECTED = {
         "issuer": "浏阳市人民政府",
         "region": "浏阳市",
         "year": 2020,
-        "published": date(2021, 3, 11),
+        # Signed 2021年3月8日 under the report; the site's 发布时间 2021-03-11 is only a fallback.
+        "published": date(2021, 3, 8),
         "signed": date(2021, 3, 8),
         "doc_number": None,
         "kind": "annual_report",
@@ -67,3 +69,20 @@ def test_evidence_points_into_the_original() -> None:
 def test_evaluation_year_is_within_the_2015_outline() -> None:
     md = load_document(seed_path("003_8d0d213d0836cbcc")).metadata
     assert md.year is not None and 2015 <= md.year <= 2020
+
+
+NEGATIVES = Path(__file__).parent / "data/negatives"
+
+
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("国务院政府工作报告_2020年", None),  # 直达市县基层 names no region
+        ("广东省政府工作报告_2024年", None),  # 有序推进农村集体经营性建设用地入市
+        ("2017年南山区政府工作报告_2017", "南山区"),  # not 刷爆市 (刷爆市场)
+        ("深圳市政府工作报告_2023年", "深圳市"),
+        ("龙岗区2016年政府工作报告_2016", "龙岗区"),
+    ],
+)
+def test_a_region_is_a_place_with_a_government(name: str, region: str | None) -> None:
+    assert load_document(NEGATIVES / f"{name}.txt").metadata.region == region
