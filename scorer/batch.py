@@ -34,6 +34,7 @@ from scorer.ranking import (
     not_graded_table,
     rankable,
 )
+from scorer.workbook import workbook_bytes
 
 REPORT_SUFFIXES = {".txt", ".html", ".htm", ".md"}
 
@@ -130,11 +131,12 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
 
 class RankingFiles(NamedTuple):
     """The contents of ranking.csv, ranking.md, not_graded.csv (CSV text without the BOM the
-    writer adds) and the JSON Lines `--json` prints: all from one `Ranking`."""
+    writer adds), ranking.xlsx and the JSON Lines `--json` prints: all from one `Ranking`."""
 
     csv: str
     md: str
     not_graded_csv: str
+    xlsx: bytes
     json: str
 
 
@@ -149,6 +151,7 @@ def ranking(outcomes: list[Outcome]) -> RankingFiles:
         csv=csv_text(*csv_table(r)),
         md=markdown(r),
         not_graded_csv=csv_text(NOT_GRADED_HEADER, not_graded_table(r)),
+        xlsx=workbook_bytes(r),
         json=json_lines(r),
     )
 
@@ -157,6 +160,7 @@ def write_ranking(files: RankingFiles, out: Path) -> None:
     """CSV files carry a UTF-8 BOM so that Excel reads them as UTF-8, not as the local code page."""
     write_bytes_atomic(out / "ranking.csv", files.csv.encode("utf-8-sig"))
     write_bytes_atomic(out / "not_graded.csv", files.not_graded_csv.encode("utf-8-sig"))
+    write_bytes_atomic(out / "ranking.xlsx", files.xlsx)
     write_text_atomic(out / "ranking.md", files.md)
 
 

@@ -338,7 +338,8 @@ def batch(
         list[Path], typer.Argument(help="Report files or directories (*.txt, *.html, *.htm, *.md).")
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="Output directory (memos, JSON, ranking.csv, ranking.md).")
+        Path,
+        typer.Option("--out", help="Output directory (memos, JSON, ranking.csv, ranking.xlsx, ranking.md)."),
     ],
     force: Annotated[
         bool, typer.Option("--force", help="Re-score reports whose outputs are current.")

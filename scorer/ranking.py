@@ -7,7 +7,8 @@ report ranks below every report of a better grade); equal grade and total share 
 (competition ranking: 1, 2, 2, 4). Documents that are not graded (not annual reports) and
 reports whose extraction failed are listed after the ranked ones, without a rank.
 
-Pure functions from score cards (as JSON dicts) to tables; `scorer/batch.py` writes the files.
+Pure functions from score cards (as JSON dicts) to tables; `scorer/batch.py` writes the files
+and `scorer/workbook.py` builds ranking.xlsx from the same `Ranking`.
 """
 
 from __future__ import annotations

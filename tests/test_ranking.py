@@ -1,5 +1,5 @@
-"""The batch ranking an office opens: Chinese CSV with a BOM, one ranking per rubric, equal
-totals sharing a rank, and every document accounted for."""
+"""The batch ranking an office opens: Chinese CSV with a BOM, an xlsx with a sheet per rubric,
+one ranking per rubric, equal totals sharing a rank, and every document accounted for."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from scorer.assess import Options, assess_file
@@ -133,6 +134,50 @@ def test_ranking_md_has_one_table_per_rubric(batch_out: tuple[Path, str]) -> Non
     assert ranks == ["| 1", "| 1", "| 3"]
 
 
+def test_xlsx_has_a_sheet_per_rubric_frozen_header_and_coloured_grades(batch_out: tuple[Path, str]) -> None:
+    wb = openpyxl.load_workbook(batch_out[0] / "ranking.xlsx")
+    assert wb.sheetnames == ["2021–2025纲要", "2015–2020纲要", "未评级"]
+    for ws in wb:
+        assert ws.freeze_panes == "A2"
+    sheet = wb["2015–2020纲要"]
+    header = [c.value for c in sheet[1]]
+    grade = header.index("等级")
+    cells = [row[grade] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ["良好", "良好", "合格"], "the grade text is kept"
+    fills = [c.fill.fgColor.rgb for c in cells]
+    assert fills[0] == fills[1] != fills[2] and all(f not in (None, "00000000") for f in fills)
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [1, 1, 3]
+    assert (
+        "依法有效化解社会矛盾纠纷" in header
+        and "健全突发事件应对体系，依法预防处置重大突发事件" not in header
+    )
+    assert sheet.column_dimensions["B"].width >= 20, "file names are not cut to Excel's default width"
+    unrated = [row[0].value for row in wb["未评级"].iter_rows(min_row=2)]
+    assert unrated == [f"{EVALUATION}.txt"]
+
+
+def test_unrated_sheet_lists_failed_extractions_and_every_grade_has_a_colour() -> None:
+    outcomes = [
+        outcome(f"{g}.txt", card(OUTLINE_2015, grade=g, total=t))
+        for g, t in (("不合格", 40.0), ("优秀", 90.0), ("合格", 60.0), ("良好", 75.0))
+    ]
+    outcomes.append(outcome("broken.txt", None, error="broken.txt: HTTP 401 from x: no"))
+    files = ranking(outcomes)
+    wb = openpyxl.load_workbook(io.BytesIO(files.xlsx))
+    ranked = list(wb["2015–2020纲要"].iter_rows(min_row=2, max_col=8, values_only=False))
+    assert [(r[0].value, r[7].value) for r in ranked] == [
+        (1, "优秀"),
+        (2, "良好"),
+        (3, "合格"),
+        (4, "不合格"),
+    ]
+    assert len({r[7].fill.fgColor.rgb for r in ranked}) == 4, "each grade has its own colour"
+    failed = [[c.value for c in row] for row in wb["未评级"].iter_rows(min_row=2)]
+    assert failed[0][0] == "broken.txt" and "是" in failed[0] and "HTTP 401" in failed[0][-1]
+    row = rows_of(files.csv)[-1]
+    assert (row["文件"], row["评分失败"], row["已评级"], row["排名"]) == ("broken.txt", "是", "否", "")
+
+
 def test_equal_totals_under_different_grades_do_not_share_a_rank() -> None:
     """A capped report keeps its points but ranks below every report of a better grade."""
     good = card(OUTLINE_2015, grade="良好", total=72.49)
@@ -148,6 +193,14 @@ def test_spreadsheet_cells_never_become_formulas() -> None:
     files = ranking([outcome("-cmd.txt", hostile)])
     row = rows_of(files.csv)[0]
     assert row["发文机关"].startswith("'=") and row["文件"] == "'-cmd.txt"
+    cell = openpyxl.load_workbook(io.BytesIO(files.xlsx))["2015–2020纲要"]["C2"]
+    assert cell.value == '=HYPERLINK("http://x","点击")' and cell.data_type == "s"
+
+
+def test_an_empty_batch_still_writes_a_workbook() -> None:
+    files = ranking([outcome("broken.txt", None, error="broken.txt: binary")])
+    assert openpyxl.load_workbook(io.BytesIO(files.xlsx)).sheetnames == ["未评级"]
+    assert "没有可排名的年度报告" in files.md
 
 
 def test_seed_rubrics_are_as_the_tests_assume() -> None:
