@@ -140,7 +140,7 @@ def test_partial_failure_gives_a_provisional_grade(tmp_path: Path) -> None:
     assert memo.returncode == 1, memo.stderr
     total_line = next(line for line in memo.stdout.splitlines() if line.startswith("## 总分"))
     assert f"（暂定：{card['grade']}）" in total_line
-    assert f"第 2 段（{title}" in memo.stdout and "评分失败" in memo.stdout
+    assert f"第 2 段（{title}" in memo.stdout and "抽取失败" in memo.stdout
     assert "暂定" in memo.stderr, "the terminal table must say the grade is provisional"
     assert "scorer: error:" not in memo.stderr
 
