@@ -42,35 +42,34 @@ class DimensionScore:
     id: str
     name: str
     score: float
-    max: float
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of the ranking; `rank` is None for documents that are not ranked."""
+    """One row of the ranking; `rank` is None for documents that are not ranked. A failed report
+    has no card: only its file name, `failed` and the cause in `note`."""
 
     file: str
-    rank: int | None
-    rubric_id: str | None
-    rubric_name: str | None
-    issuer: str
-    kind: str | None
-    kind_label: str
-    year: int | None
-    published: str | None
-    total: float | None
-    max_total: float | None
-    grade: str | None
-    graded: bool
-    provisional: bool
-    failed: bool
-    backend: str
-    model: str | None
-    dimensions: tuple[DimensionScore, ...]
-    verified_figures: int | None
-    flagged_figures: int | None
-    ungrounded_quotes: int | None
     note: str
+    rank: int | None = None
+    rubric_id: str | None = None
+    rubric_name: str | None = None
+    issuer: str = ""
+    kind: str | None = None
+    kind_label: str = ""
+    year: int | None = None
+    published: str | None = None
+    total: float | None = None
+    grade: str | None = None
+    graded: bool = False
+    provisional: bool = False
+    failed: bool = False
+    backend: str = ""
+    model: str | None = None
+    dimensions: tuple[DimensionScore, ...] = ()
+    verified_figures: int | None = None
+    flagged_figures: int | None = None
+    ungrounded_quotes: int | None = None
     evidence: str = ""
 
 
@@ -132,13 +131,10 @@ def entry_for(doc: Document, rank: int | None = None) -> Entry:
     """The row of one document; failed documents keep only their file name and the cause."""
     c = doc.card
     if c is None:
-        return Entry(
-            *(doc.name, None, None, None, "", None, "", None, None, None, None, None),
-            *(False, False, True, "", None, (), None, None, None, doc.error or "评分失败"),
-        )
+        return Entry(doc.name, doc.error or "评分失败", failed=True)
     md, kind, ranked = c.get("metadata") or {}, c.get("kind") or {}, rankable(c)
     figures = c.get("figures") or []
-    dims = tuple(DimensionScore(d["id"], d["name"], d["score"], d["max"]) for d in c.get("dimensions") or [])
+    dims = tuple(DimensionScore(d["id"], d["name"], d["score"]) for d in c.get("dimensions") or [])
     return Entry(
         file=doc.name,
         rank=rank,
@@ -150,11 +146,9 @@ def entry_for(doc: Document, rank: int | None = None) -> Entry:
         year=md.get("year"),
         published=md.get("published"),
         total=c["total"] if ranked else None,
-        max_total=c.get("max_total") if ranked else None,
         grade=c.get("grade") if ranked else None,
         graded=ranked,
         provisional=bool(c.get("provisional")),
-        failed=False,
         backend=str(c.get("backend") or ""),
         model=c.get("model"),
         dimensions=dims if ranked else (),
