@@ -6,9 +6,7 @@ is skipped. One report failing never stops the batch; failures are listed at the
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import sys
 from concurrent.futures import as_completed
@@ -19,12 +17,25 @@ from typing import Any, NamedTuple
 from rich.console import Console
 
 from scorer.assess import Options, assess_file, card_json, choose_backend, output_dir, safe_stem, unique_stems
-from scorer.atomic import write_text_atomic
+from scorer.atomic import write_bytes_atomic, write_text_atomic
 from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.formats import LEGACY_SUFFIXES
-from scorer.memo import md_escape, render_memo
+from scorer.memo import render_memo
 from scorer.outline import load_outline
+from scorer.ranking import (
+    NOT_GRADED_HEADER,
+    Document,
+    Ranking,
+    build,
+    csv_table,
+    csv_text,
+    json_lines,
+    markdown,
+    not_graded_table,
+    rankable,
+)
+from scorer.workbook import workbook_bytes
 
 # What `score` reads, plus the formats that need converting: those are tried so that the ranking
 # lists them as failed with the conversion to run, rather than leaving them out unseen.
@@ -133,113 +144,38 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
 
 
 class RankingFiles(NamedTuple):
-    """The texts of ranking.csv, ranking.md and not_graded.csv."""
+    """The contents of ranking.csv, ranking.md, not_graded.csv (CSV text without the BOM the
+    writer adds), ranking.xlsx and the JSON Lines `--json` prints: all from one `Ranking`."""
 
     csv: str
     md: str
     not_graded_csv: str
+    xlsx: bytes
+    json: str
 
 
-def rankable(card: dict[str, Any] | None) -> bool:
-    """Only a graded card with a grade is ranked; failed reports have no card at all."""
-    return card is not None and card.get("graded", True) is not False and card.get("grade") is not None
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    md = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    return md + ["| " + " | ".join(md_escape(str(v)) for v in row) + " |" for row in rows]
-
-
-def _who(card: dict[str, Any]) -> str:
-    return card["metadata"].get("issuer") or card["metadata"].get("region") or ""
-
-
-def _rank_key(o: Outcome) -> tuple[int, float]:
-    """Grade first, then total: a report capped for missing required contents ranks below every
-    report of a better grade, whatever its points."""
-    card = o.card
-    assert card is not None
-    try:
-        grade_rank = load_outline(card["rubric"]["id"]).grade_rank(card["grade"])
-    except ScorerError:
-        grade_rank = 0
-    return grade_rank, -float(card["total"])
-
-
-def _ranked_table(ranked: list[Outcome]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the ranking, best first (ties keep file order); only rankable cards."""
-    ranked = sorted((o for o in ranked if rankable(o.card)), key=_rank_key)
-    dims: list[str] = []
-    for o in ranked:
-        dims += [d["id"] for d in o.card["dimensions"] if d["id"] not in dims]  # type: ignore[index]
-    header = ["rank", "file", "issuer", "year", "rubric", "backend", "total", "grade", "provisional"]
-    header += [*dims, "verified_figures", "flagged_figures", "ungrounded_quotes"]
-    rows = []
-    for rank, o in enumerate(ranked, 1):
-        c = o.card
-        assert c is not None
-        per_dim = {d["id"]: d["score"] for d in c["dimensions"]}
-        figures = c["figures"]
-        rows.append(
-            [
-                *(rank, o.job.path.name, _who(c), c["metadata"].get("year") or ""),
-                *(c["rubric"]["id"], c["backend"], c["total"], c["grade"]),
-                "true" if c.get("provisional") else "false",
-                *[per_dim.get(d, "") for d in dims],
-                sum(1 for f in figures if f["status"] == "verified"),
-                sum(1 for f in figures if f["status"] != "verified"),
-                len(c["flagged"]["ungrounded_quotes"]),
-            ]
-        )
-    return header, rows
-
-
-NOT_GRADED_HEADER = ["file", "issuer", "year", "kind", "label", "evidence"]
-
-
-def _not_graded_rows(outcomes: list[Outcome]) -> list[list[Any]]:
-    """Documents the gate did not grade (e.g. a 政府工作报告): listed, never ranked."""
-    rows = []
-    for o in outcomes:
-        c = o.card
-        if c is None or rankable(c):
-            continue
-        kind = c.get("kind") or {}
-        evidence = "；".join(str(e) for e in (kind.get("evidence") or [])[:2])
-        rows.append(
-            [
-                o.job.path.name,
-                _who(c),
-                c["metadata"].get("year") or "",
-                kind.get("kind") or "",
-                kind.get("label") or "",
-                evidence,
-            ]
-        )
-    return rows
+def _ranking(outcomes: list[Outcome]) -> Ranking:
+    return build([Document(o.job.path.name, o.card, o.error) for o in outcomes])
 
 
 def ranking(outcomes: list[Outcome]) -> RankingFiles:
-    """ranking.csv (graded reports, best first), ranking.md (the ranking, then the documents not
-    graded and the reports that failed) and not_graded.csv. Failed and non-graded reports are never ranked."""
-    header, rows = _ranked_table(outcomes)
-    not_graded = _not_graded_rows(outcomes)
-    failed = [[o.job.path.name, o.error] for o in outcomes if o.card is None and o.error]
-    md = ["# 排名", "", *_md_table(header, rows)]
-    if not_graded:
-        md += ["", "## 未评级文件（不是法治政府建设年度报告，不参与排名）", ""]
-        md += _md_table(NOT_GRADED_HEADER, not_graded)
-    if failed:
-        md += ["", "## 评分失败（不参与排名）", "", *_md_table(["file", "error"], failed)]
-    return RankingFiles(_csv(header, rows), "\n".join(md) + "\n", _csv(NOT_GRADED_HEADER, not_graded))
+    """Every ranking file; reports are ranked within their rubric, failed and non-graded never."""
+    r = _ranking(outcomes)
+    return RankingFiles(
+        csv=csv_text(*csv_table(r)),
+        md=markdown(r),
+        not_graded_csv=csv_text(NOT_GRADED_HEADER, not_graded_table(r)),
+        xlsx=workbook_bytes(r),
+        json=json_lines(r),
+    )
+
+
+def write_ranking(files: RankingFiles, out: Path) -> None:
+    """CSV files carry a UTF-8 BOM so that Excel reads them as UTF-8, not as the local code page."""
+    write_bytes_atomic(out / "ranking.csv", files.csv.encode("utf-8-sig"))
+    write_bytes_atomic(out / "not_graded.csv", files.not_graded_csv.encode("utf-8-sig"))
+    write_bytes_atomic(out / "ranking.xlsx", files.xlsx)
+    write_text_atomic(out / "ranking.md", files.md)
 
 
 def run_batch(
@@ -289,18 +225,15 @@ def run_batch(
     order = {job.path: i for i, job in enumerate(todo)}
     outcomes.sort(key=lambda o: order.get(o.job.path, -1))
     files = ranking(outcomes)
-    write_text_atomic(out / "ranking.csv", files.csv)
-    write_text_atomic(out / "ranking.md", files.md)
-    write_text_atomic(out / "not_graded.csv", files.not_graded_csv)
+    write_ranking(files, out)
     if as_json:
-        sys.stdout.write(ranking_json(outcomes))
+        sys.stdout.write(files.json)
     return _summarize(outcomes, out, console)
 
 
 def ranking_json(outcomes: list[Outcome]) -> str:
-    """The ranking as JSON Lines, one object per ranked report, best first (the CSV's columns)."""
-    header, rows = _ranked_table(outcomes)
-    return "".join(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) + "\n" for row in rows)
+    """The ranking as JSON Lines: the rows of ranking.csv, in its order, with keys for programs."""
+    return json_lines(_ranking(outcomes))
 
 
 def _summarize(outcomes: list[Outcome], out: Path, console: Console) -> int:

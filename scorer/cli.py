@@ -345,7 +345,8 @@ def batch(
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="Output directory (memos, JSON, ranking.csv, ranking.md).")
+        Path,
+        typer.Option("--out", help="Output directory (memos, JSON, ranking.csv, ranking.xlsx, ranking.md)."),
     ],
     force: Annotated[
         bool, typer.Option("--force", help="Re-score reports whose outputs are current.")

@@ -252,9 +252,7 @@ def test_batch_survives_the_bad_corpus(tmp_path: Path) -> None:
         assert not (out / f"{path.stem}.md").exists(), path
         assert re.search(rf"^失败 .*{re.escape(path.name)}: ", r.stderr, re.MULTILINE), _context(r)
     assert f"失败 {len(bad)} 份" in r.stderr, _context(r)
-    rows = []
-    for table in ("ranking.csv", "not_graded.csv"):  # ranked, or listed as not an annual report
-        with (out / table).open(encoding="utf-8-sig") as handle:
-            rows += list(csv.DictReader(handle))
-    assert sorted(Path(row["file"]).stem for row in rows) == sorted(good)
+    with (out / "ranking.csv").open(encoding="utf-8-sig") as handle:  # ranked, not graded or failed
+        rows = [row for row in csv.DictReader(handle) if row["评分失败"] == "否"]
+    assert sorted(Path(row["文件"]).stem for row in rows) == sorted(good)
     assert (out / "ranking.md").is_file()

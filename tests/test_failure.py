@@ -155,7 +155,8 @@ def test_complete_extraction_is_not_provisional(tmp_path: Path) -> None:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
+    """The rows of a ranking CSV (UTF-8 with a BOM, for Excel)."""
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
 
 
 def test_batch_counts_a_failed_report_and_never_ranks_it(tmp_path: Path) -> None:
@@ -184,8 +185,11 @@ def test_batch_counts_a_failed_report_and_never_ranks_it(tmp_path: Path) -> None
     assert not (out / "bad.md").exists() and not (out / "bad.json").exists()
     assert (out / "good.md").is_file() and (out / "good.json").is_file()
     rows = read_csv(out / "ranking.csv")
-    assert [row["file"] for row in rows] == ["good.txt"]
-    assert rows[0]["rank"] == "1" and rows[0]["provisional"] == "false"
+    assert [(row["文件"], row["排名"], row["评分暂定"], row["评分失败"]) for row in rows] == [
+        ("good.txt", "1", "否", "否"),
+        ("bad.txt", "", "否", "是"),  # listed with its cause, never ranked
+    ]
+    assert "HTTP 401" in rows[1]["说明"]
     ranked, failed = (out / "ranking.md").read_text("utf-8").split("## 评分失败")
     assert "bad.txt" not in ranked and "bad.txt" in failed
     assert read_csv(out / "not_graded.csv") == []
@@ -211,13 +215,15 @@ def test_ranking_keeps_non_graded_and_failed_out_and_marks_provisional() -> None
     ]
     files = ranking(outcomes)
     rows = read_csv_text(files.csv)
-    assert [(r["rank"], r["file"], r["provisional"]) for r in rows] == [
-        ("1", "good.txt", "false"),
-        ("2", "half.txt", "true"),
+    assert [(r["排名"], r["文件"], r["评分暂定"], r["已评级"]) for r in rows] == [
+        ("1", "good.txt", "否", "是"),
+        ("2", "half.txt", "是", "是"),
+        ("", "gov.txt", "否", "否"),
+        ("", "broken.txt", "否", "否"),
     ]
     others = read_csv_text(files.not_graded_csv)
-    assert [(r["file"], r["kind"], r["label"]) for r in others] == [
-        ("gov.txt", "work_report", "政府工作报告")
+    assert [(r["文件"], r["文件类型"], r["依据"]) for r in others] == [
+        ("gov.txt", "政府工作报告", "政府工作报告")
     ]
     ranked_part, rest = files.md.split("## 未评级文件")
     assert "gov.txt" not in ranked_part and "broken.txt" not in ranked_part
@@ -238,7 +244,8 @@ def test_batch_lists_a_government_work_report_as_not_graded(tmp_path: Path) -> N
     out = tmp_path / "out"
     r = run("batch", str(reports), "--out", str(out), "--backend", "rules", cwd=ROOT, env=hermetic_env())
     assert r.returncode == 0, r.stderr
-    assert [row["file"] for row in read_csv(out / "ranking.csv")] == ["good.txt"]
-    assert [row["file"] for row in read_csv(out / "not_graded.csv")] == [NEGATIVE.name]
+    ranked = [row["文件"] for row in read_csv(out / "ranking.csv") if row["排名"]]
+    assert ranked == ["good.txt"]
+    assert [row["文件"] for row in read_csv(out / "not_graded.csv")] == [NEGATIVE.name]
     not_graded = (out / "ranking.md").read_text("utf-8").split("## 未评级文件")[1]
     assert md_escape(NEGATIVE.name) in not_graded and "政府工作报告" in not_graded

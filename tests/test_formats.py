@@ -143,9 +143,10 @@ def test_batch_takes_pdf_and_docx_and_says_what_it_skipped(made: Path, tmp_path:
     (folder / "e.xlsx").write_bytes(b"PK\x03\x04")
     result = run("batch", str(folder), "--out", str(tmp_path / "out"), "--backend", "rules", timeout=300)
     assert result.returncode == 1, result.stderr  # one report failed
-    with (tmp_path / "out" / "ranking.csv").open(encoding="utf-8") as handle:
-        ranked = list(csv.DictReader(handle))
-    assert sorted(row["file"] for row in ranked) == ["a.txt", "b.pdf", "c.docx"]
+    with (tmp_path / "out" / "ranking.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(row["文件"] for row in rows if row["排名"]) == ["a.txt", "b.pdf", "c.docx"]
+    assert [row["评分失败"] for row in rows if row["文件"] == "d.doc"] == ["是"]
     assert not (tmp_path / "out" / "d.json").exists() and not (tmp_path / "out" / "d.md").exists()
     ranking_md = (tmp_path / "out" / "ranking.md").read_text("utf-8")
     assert "d.doc" in ranking_md and "soffice" in ranking_md

@@ -70,5 +70,6 @@ def test_batch_json_prints_the_ranking(tmp_path: Path) -> None:
     r = run("batch", str(reports), "--out", str(tmp_path / "out"), "--backend", "rules", "--json")
     assert r.returncode == 0, r.stderr
     rows = [json.loads(line) for line in r.stdout.splitlines()]
-    assert [row["rank"] for row in rows] == [1, 2], "the evaluation (003) is not ranked"
-    assert {row["file"] for row in rows} == {f"{SEED}.txt", f"{OTHER}.txt"}
+    assert [row["rank"] for row in rows] == [1, 2, None], "003 (an evaluation) is listed, not ranked"
+    assert {row["file"] for row in rows[:2]} == {f"{SEED}.txt", f"{OTHER}.txt"}
+    assert rows[2]["file"] == "003_8d0d213d0836cbcc.txt" and rows[2]["graded"] is False

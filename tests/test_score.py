@@ -188,15 +188,16 @@ def test_batch_ranks_resumes_and_survives_a_bad_file(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert sorted(p.name for p in out.glob("*.md")) == sorted([f"{s}.md" for s in SEEDS] + ["ranking.md"])
     ranking = (out / "ranking.csv").read_text("utf-8-sig").splitlines()
-    # Four annual reports ranked; seed 003 (an evaluation) is listed apart, not ranked.
-    assert len(ranking) == 5 and ranking[0].startswith("rank,file,issuer")
+    # Four annual reports ranked; seed 003 (an evaluation) is listed last, without a rank.
+    assert len(ranking) == 6 and ranking[0].startswith("排名,评分标准,文件")
+    assert ranking[-1].startswith(",") and "003_8d0d213d0836cbcc.txt" in ranking[-1]
     second = run("batch", str(reports), "--out", str(out), "--backend", "rules")
     assert "跳过 5 份" in second.stderr and second.returncode == 0
     (reports / "zz_broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     third = run("batch", str(reports), "--out", str(out), "--backend", "rules", "--force")
     assert third.returncode == 1
     assert "评分 5 份" in third.stderr and "zz_broken.txt" in third.stderr and "binary" in third.stderr
-    assert len((out / "ranking.csv").read_text("utf-8-sig").splitlines()) == 5
+    assert len((out / "ranking.csv").read_text("utf-8-sig").splitlines()) == 7  # + the failure
 
 
 def test_rubric_commands() -> None:
