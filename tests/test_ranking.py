@@ -18,7 +18,7 @@ from scorer.batch import Job, Outcome, ranking
 
 from conftest import REPORTS, run, seed_path
 
-OUTLINE_2015 = "000_bbf3d8a01ec62c26"  # 浏阳市 2020, published 2021-03-11
+OUTLINE_2015 = "000_bbf3d8a01ec62c26"  # 浏阳市 2020, published 2021-03-08
 CAPPED_2015 = "001_b1447d7b30bc702a"  # 相山区 2020, 良好 by points, capped to 合格
 EVALUATION = "003_8d0d213d0836cbcc"  # not an annual report
 OUTLINE_2021 = "004_e694e6b91e23d625"  # 渭滨区 2024, published 2025-01-03
@@ -86,7 +86,7 @@ def test_ranking_csv_columns_say_what_each_document_is(batch_out: tuple[Path, st
     assert [first[k] for k in ("文件类型", "报告年度", "发布日期")] == [
         "法治政府建设年度报告",
         "2020",
-        "2021-03-11",
+        "2021-03-08",
     ]
     assert [first[k] for k in ("已评级", "评分暂定", "评分失败", "等级")] == ["是", "否", "否", "良好"]
     assert rows[f"{OUTLINE_2021}.txt"]["发布日期"] == "2025-01-03"
