@@ -137,9 +137,9 @@ def _ranked_rows(outcomes: list[BatchOutcome], dims: list[str], required: list[s
             mark, value = TICK.get(per_req.get(req, ""), ("", ""))
             cells.append(Cell(mark, value))
         kind = c.get("kind") or {}
-        forced = "（强制评级）" if kind.get("forced") else ""
+        label = "年度报告" if kind.get("kind", "annual_report") == "annual_report" else kind.get("label", "")
         cells += [
-            Cell((kind.get("label") or "年度报告") + forced),
+            Cell(label + ("（强制评级）" if kind.get("forced") else "")),
             Cell(str(md.get("year") or ""), numeric=True),
             Cell(md.get("published") or ""),
             Cell("暂定" if c.get("provisional") else "完成"),
