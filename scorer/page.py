@@ -79,6 +79,7 @@ class _Note:
     kind: str
     dim: int
     lines: tuple[str, ...]
+    figure_flagged: bool = False
 
 
 def _dim_label(index: int, d: DimensionResult) -> str:
@@ -93,7 +94,9 @@ def _items(m: MeasureResult, outline: Outline | None, dim_id: str) -> str:
     return "、".join(names.get(i, i) for i in m.items)
 
 
-def _measure_note(index: int, d: DimensionResult, m: MeasureResult, outline: Outline | None, names) -> _Note:
+def _measure_note(
+    index: int, d: DimensionResult, m: MeasureResult, outline: Outline | None, names: dict[str, str]
+) -> _Note:
     role = ROLE_NAMES.get(m.role or "", m.role or "—")
     lines = [f"维度：{_dim_label(index, d)}"]
     if items := _items(m, outline, d.id):
@@ -110,7 +113,8 @@ def _measure_note(index: int, d: DimensionResult, m: MeasureResult, outline: Out
     lines += [
         f"数字：{f.surface} {FIGURE[f.status]}" + (f"（{f.note}）" if f.note else "") for f in m.figures
     ]
-    return _Note("credited" if m.credit > 0 else "uncredited", index, tuple(lines))
+    flagged = any(f.status != "verified" for f in m.figures)
+    return _Note("credited" if m.credit > 0 else "uncredited", index, tuple(lines), flagged)
 
 
 def _item_sentences(item: ItemResult, doc: Document, causes: bool = False) -> list[int]:
@@ -159,11 +163,12 @@ def _labelled(card: ScoreCard) -> dict[int, list[str]]:
 
 def marks(card: ScoreCard, doc: Document, outline: Outline | None = None) -> dict[int, Mark]:
     """The mark of every sentence the card mentions: credited in its dimension's colour first,
-    then cause, problem, plan and leader duty by role, then cited-but-earned-nothing with why."""
+    then cause, problem, plan and leader duty by role, then cited-but-earned-nothing with why; a
+    sentence with a figure that failed its check carries ⚠ beside its label."""
     labels = _labelled(card)
+    order = ["credited", *ROLE_MARKS, "uncredited"]
     out: dict[int, Mark] = {}
     for n, notes in _notes(card, doc, outline).items():
-        order = ["credited", *ROLE_MARKS, "uncredited"]
         lead = min(notes, key=lambda note: order.index(note.kind))
         if lead.kind == "credited":
             tag = CIRCLED[lead.dim - 1] if lead.dim <= len(CIRCLED) else str(lead.dim)
@@ -174,6 +179,8 @@ def marks(card: ScoreCard, doc: Document, outline: Outline | None = None) -> dic
             lines += [line for line in note.lines if line not in lines]
         if n in labels:
             lines.append("标注：" + "；".join(labels[n]))
+        if any(note.figure_flagged for note in notes):  # a figure the model read is not in the sentence
+            tag += "⚠"
         out[n] = Mark(
             lead.kind, lead.dim if lead.kind in ("credited", "uncredited") else 0, tag, "\n".join(lines)
         )

@@ -14,7 +14,7 @@ from markupsafe import escape
 from scorer.assess import Options, assess_file
 from scorer.batch import Outcome
 from scorer.dashboard import page_href, render_index
-from scorer.page import render_page
+from scorer.page import marks, render_page
 from scorer.templates import autoescaped, environment
 
 from conftest import REPORTS, SEEDS, run, seed_path
@@ -181,3 +181,24 @@ def test_html_to_stdout_that_cannot_work_is_a_usage_error(extra: list[str], mess
     r = run("score", str(seed_path(SEED)), "--backend", "rules", "--html", *extra)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [f"scorer: error: {message}"]
+
+
+def test_a_figure_that_failed_its_check_is_flagged_on_its_sentence() -> None:
+    result = assess_file(seed_path(SEED), Options(backend="rules"))
+    card = result.card.model_copy(deep=True)
+    measure = next(m for d in card.dimensions for m in d.measures if m.credit > 0 and m.figures)
+    measure.figures[0].status = "mismatch"
+    n = measure.sentences[0]
+    flagged = marks(card, result.doc, result.outline)[n]
+    assert flagged.tag.endswith("⚠") and f"{measure.figures[0].surface} ⚠️ 与原文不符" in flagged.tip
+    assert not marks(result.card, result.doc, result.outline)[n].tag.endswith("⚠")
+
+
+def test_a_sentence_cited_but_not_credited_says_why() -> None:
+    result = assess_file(seed_path(SEED), Options(backend="rules"))
+    card = result.card.model_copy(deep=True)
+    dim = card.dimensions[0]
+    measure = next(m for m in dim.measures if m.credit > 0)
+    measure.credit, measure.outcome = 0.0, "off_topic"
+    mark = marks(card, result.doc, result.outline)[measure.sentences[0]]
+    assert mark.kind == "uncredited" and mark.tag == "未计分" and "不计分：不含所归维度的关键词" in mark.tip
