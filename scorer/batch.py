@@ -1,4 +1,4 @@
-"""`scorer batch`: score many reports, write each memo and JSON, rank them.
+"""`scorer batch`: score many reports, write each memo, JSON and review page, rank them (and index.html).
 
 Resumable: a report whose JSON in --out was made from the same input text, options and rubric
 is skipped. One report failing never stops the batch; failures are listed at the end.
@@ -18,11 +18,13 @@ from rich.console import Console
 
 from scorer.assess import Options, assess_file, card_json, choose_backend, output_dir, safe_stem, unique_stems
 from scorer.atomic import write_bytes_atomic, write_text_atomic
+from scorer.dashboard import render_index
 from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.formats import LEGACY_SUFFIXES
 from scorer.memo import render_memo
 from scorer.outline import load_outline
+from scorer.page import render_page
 from scorer.ranking import (
     NOT_GRADED_HEADER,
     Document,
@@ -100,7 +102,7 @@ def _signature(options: Options) -> dict[str, Any]:
 def _current(job: Job, out: Path, options: Options) -> dict[str, Any] | None:
     """The stored card if it was made from this input, with these options, under this rubric."""
     path = out / f"{job.stem}.json"
-    if not path.exists() or not (out / f"{job.stem}.md").exists():
+    if not path.exists() or not all((out / f"{job.stem}{ext}").exists() for ext in (".md", ".html")):
         return None
     try:
         card = json.loads(path.read_text("utf-8"))
@@ -140,6 +142,7 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
     )
     write_text_atomic(out / f"{job.stem}.md", render_memo(card))
     write_text_atomic(out / f"{job.stem}.json", card_json(card))
+    write_text_atomic(out / f"{job.stem}.html", render_page(card, result.doc, result.outline))
     return Outcome(job, card.model_dump(mode="json"), partial=bool(result.extraction.failed_chunks))
 
 
@@ -226,6 +229,7 @@ def run_batch(
     outcomes.sort(key=lambda o: order.get(o.job.path, -1))
     files = ranking(outcomes)
     write_ranking(files, out)
+    write_text_atomic(out / "index.html", render_index(outcomes))
     if as_json:
         sys.stdout.write(files.json)
     return _summarize(outcomes, out, console)

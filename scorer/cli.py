@@ -238,7 +238,18 @@ KindOpt = Annotated[
     ),
 ]
 OutOpt = Annotated[
-    Path | None, typer.Option("--out", help="Write <name>.md and <name>.json into this directory.")
+    Path | None,
+    typer.Option(
+        "--out", help="Write <name>.md, <name>.json and the review page <name>.html into this directory."
+    ),
+]
+HtmlOpt = Annotated[
+    bool,
+    typer.Option(
+        "--html",
+        help="Print the review page (one self-contained HTML file) instead of the memo; "
+        "with --out the page is always written beside the memo.",
+    ),
 ]
 
 
@@ -260,11 +271,25 @@ def _options(params: dict[str, Any]):
     )
 
 
+def _check_html(html: bool, out: Path | None, as_json: bool, files: list[Path]) -> None:
+    """`--html` without `--out` prints one page to stdout, like the memo: it cannot share stdout
+    with JSON, and several pages in one stream would be no HTML file at all."""
+    from scorer.errors import InputError
+
+    if not html or out is not None:
+        return
+    if as_json:
+        raise InputError("--html and --json both print to stdout: use --out DIR to write the pages")
+    if len(files) > 1:
+        raise InputError("--html prints one page to stdout: give one file, or use --out DIR for several")
+
+
 @command(
     epilog=(
         "Examples:\n\n"
         "  scorer score tests/data/reports/000_bbf3d8a01ec62c26.txt > memo.md\n\n"
         "  scorer score report.txt --backend rules --json\n\n"
+        "  scorer score report.txt --html > report.html\n\n"
         "  OPENAI_API_KEY=... scorer score a.txt b.html --model gpt-4o-mini --out results/"
     )
 )
@@ -275,6 +300,7 @@ def score(
     kind: KindOpt = "auto",
     out: OutOpt = None,
     as_json: JsonOpt = False,
+    html: HtmlOpt = False,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     mode: ModeOpt = None,
@@ -291,9 +317,11 @@ def score(
     from scorer.atomic import write_text_atomic
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
     from scorer.memo import render_memo
+    from scorer.page import render_page
     from scorer.render import print_card, progress_bar
 
     options = _options(locals())
+    _check_html(html, out, as_json, files)
     console = _stderr()
     exit_code = 0
     if out is not None:
@@ -314,9 +342,12 @@ def score(
         if out is not None:
             write_text_atomic(out / f"{stem}.md", render_memo(card))
             write_text_atomic(out / f"{stem}.json", card_json(card))
+            write_text_atomic(out / f"{stem}.html", render_page(card, result.doc, result.outline))
         if as_json:  # JSON Lines: one object per report, whatever the number of inputs
             sys.stdout.write(card.model_dump_json() + "\n")
             sys.stdout.flush()
+        elif out is None and html:
+            sys.stdout.write(render_page(card, result.doc, result.outline))
         elif out is None:
             sys.stdout.write(render_memo(card))
         print_card(card, console)

@@ -22,12 +22,21 @@ def templates_dir() -> Path:
     return Path(os.environ.get("SCORER_TEMPLATES_DIR") or data_dir("templates"))
 
 
+_ESCAPED = (".html", ".htm", ".xml")
+
+
+def autoescaped(name: str | None) -> bool:
+    """HTML templates are named `page.html.j2`: the extension before `.j2` decides, so jinja2's own
+    `select_autoescape` (which only looks at the last extension) would leave them unescaped."""
+    return bool(name) and name.lower().removesuffix(".j2").endswith(_ESCAPED)  # type: ignore[union-attr]
+
+
 @cache
 def environment(filters: tuple[tuple[str, Callable[..., Any]], ...] = ()) -> jinja2.Environment:
-    """One environment per set of filters; `.html` / `.htm` / `.xml` templates are autoescaped."""
+    """One environment per set of filters; `.html[.j2]`, `.htm[.j2]`, `.xml[.j2]` are autoescaped."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml"), default=False),
+        autoescape=autoescaped,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -89,3 +89,12 @@ def test_an_installed_scorer_replays_the_committed_answers(installed: Path, tmp_
     scored = run_installed(installed, tmp_path, "score", str(seed_path("001_b1447d7b30bc702a")), *args)
     assert scored.returncode == 0, scored.stderr
     assert "大模型抽取：qwen2.5-coder-1.5b" in scored.stdout
+
+
+def test_an_installed_scorer_renders_the_review_page_from_its_own_templates(
+    installed: Path, tmp_path: Path
+) -> None:
+    assert (installed / "scorer" / "_templates" / "report.html.j2").is_file()
+    page = run_installed(installed, tmp_path, "score", str(seed_path("000_bbf3d8a01ec62c26")), "--html")
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.startswith("<!doctype html>") and 'class="m k-credited d1"' in page.stdout
