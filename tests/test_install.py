@@ -66,7 +66,7 @@ def test_the_wheel_holds_the_rubrics_and_prompts(installed: Path) -> None:
 
 
 def test_an_installed_scorer_lists_rubrics_and_scores_from_another_directory(
-    installed: Path, tmp_path: Path
+    installed: Installed, tmp_path: Path
 ) -> None:
     where = subprocess.run(
         [str(installed.python), "-c", "import scorer; print(scorer.__file__)"],
@@ -83,7 +83,7 @@ def test_an_installed_scorer_lists_rubrics_and_scores_from_another_directory(
     assert '"graded":true' in scored.stdout and '"rubric":{"id":"outline-2021"' in scored.stdout
 
 
-def test_an_installed_scorer_replays_the_committed_answers(installed: Path, tmp_path: Path) -> None:
+def test_an_installed_scorer_replays_the_committed_answers(installed: Installed, tmp_path: Path) -> None:
     args = ["--backend", "llm", "--cache", "replay", "--cache-dir", str(ROOT / "cache")]
     args += ["--base-url", "http://127.0.0.1:8081/v1", "--model", "qwen2.5-coder-1.5b", "--mode", "md_json"]
     scored = run_installed(installed, tmp_path, "score", str(seed_path("001_b1447d7b30bc702a")), *args)
@@ -92,9 +92,9 @@ def test_an_installed_scorer_replays_the_committed_answers(installed: Path, tmp_
 
 
 def test_an_installed_scorer_renders_the_review_page_from_its_own_templates(
-    installed: Path, tmp_path: Path
+    installed: Installed, tmp_path: Path
 ) -> None:
-    assert (installed / "scorer" / "_templates" / "report.html.j2").is_file()
+    assert (installed.package / "_templates" / "report.html.j2").is_file()
     page = run_installed(installed, tmp_path, "score", str(seed_path("000_bbf3d8a01ec62c26")), "--html")
     assert page.returncode == 0, page.stderr
     assert page.stdout.startswith("<!doctype html>") and 'class="m k-credited d1"' in page.stdout
