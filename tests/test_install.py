@@ -55,7 +55,7 @@ def run_installed(env: Installed, cwd: Path, *args: str) -> subprocess.Completed
     )
 
 
-def test_the_wheel_holds_the_rubrics_and_prompts(installed: Path) -> None:
+def test_the_wheel_holds_the_rubrics_and_prompts(installed: Installed) -> None:
     assert sorted(p.name for p in (installed.package / "_rubrics").glob("*.toml")) == [
         "outline-2015.toml",
         "outline-2021.toml",
