@@ -130,8 +130,10 @@ def test_a_hostile_quote_is_shown_as_text(memos: list[tuple[str, ScoreCard, str,
     first = dims[0].model_copy(
         update={"measures": [hostile, *(m for m in dims[0].measures if m is not measure)]}
     )
-    memo = render_memo(card.model_copy(update={"dimensions": [first, *dims[1:]]}))
+    plan = card.plans[0].model_copy(update={"text": "- 假的列表项"})
+    memo = render_memo(card.model_copy(update={"dimensions": [first, *dims[1:]], "plans": [plan]}))
     assert "  > \\# 完成&lt;script>alert(1)&lt;/script>率94.9%" in memo
+    assert "\n- \\- 假的列表项：" in memo
     assert "<script" not in memo
 
 
