@@ -30,10 +30,14 @@ from typing import Any, TypeVar
 # The live working tree: data, git state and the default output. When main() re-runs a snapshot of
 # the code, the copy's benchmarks/ is not the live tree, so the parent passes its ROOT down.
 ROOT = Path(os.environ.get("SCORER_BENCH_ROOT") or Path(__file__).resolve().parent.parent)
-# The code measured: a snapshot of scorer/, prompts/, rubrics/, benchmarks/ and the test helpers, taken
-# by main() when the run starts (the working tree may change while the benchmark runs), else the tree.
+# The code measured: a snapshot of scorer/, prompts/, rubrics/, templates/, benchmarks/ and the test
+# helpers, taken by main() when the run starts (the working tree may change while the benchmark runs),
+# else the tree.
 CODE = Path(os.environ.get("SCORER_BENCH_CODE") or ROOT)
-SNAPSHOT_PARTS = ("scorer", "prompts", "rubrics", "benchmarks", "tests/stub_server.py", "tests/llm_fakes.py")
+SNAPSHOT_PARTS = (
+    *("scorer", "prompts", "rubrics", "templates", "benchmarks"),
+    *("tests/stub_server.py", "tests/llm_fakes.py"),
+)
 for _path in (str(CODE / "tests"), str(CODE)):
     if _path not in sys.path[:2]:
         sys.path.insert(0, _path)
@@ -213,13 +217,13 @@ def machine() -> str:
 
 
 def code_digest(base: Path) -> str:
-    """sha256 (16 hex) of scorer/, prompts/ and rubrics/ under `base`."""
+    """sha256 (16 hex) of scorer/, prompts/, rubrics/ and templates/ under `base`."""
     import hashlib
 
     digest = hashlib.sha256()
     files = sorted(
         f
-        for d in ("scorer", "prompts", "rubrics")
+        for d in ("scorer", "prompts", "rubrics", "templates")
         for f in (base / d).rglob("*")
         if f.is_file() and "__pycache__" not in f.parts
     )
@@ -232,7 +236,9 @@ def git_state() -> str:
     git = ["git", "-C", str(ROOT)]
     head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     dirty = subprocess.run(
-        [*git, "status", "--porcelain", "--", "scorer", "prompts", "rubrics"], capture_output=True, text=True
+        [*git, "status", "--porcelain", "--", "scorer", "prompts", "rubrics", "templates"],
+        capture_output=True,
+        text=True,
     )
     changed = [line[3:] for line in dirty.stdout.split("\n") if line.strip()]
     return f"commit {head.stdout.strip() or '?'}" + (
