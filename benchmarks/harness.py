@@ -30,17 +30,13 @@ from typing import Any, TypeVar
 # The live working tree: data, git state and the default output. When main() re-runs a snapshot of
 # the code, the copy's benchmarks/ is not the live tree, so the parent passes its ROOT down.
 ROOT = Path(os.environ.get("SCORER_BENCH_ROOT") or Path(__file__).resolve().parent.parent)
-# The code measured: a snapshot of scorer/, prompts/, rubrics/, benchmarks/ and the test helpers, taken
-# by main() when the run starts (the working tree may change while the benchmark runs), else the tree.
+# The code measured: a snapshot of scorer/, prompts/, rubrics/, templates/, benchmarks/ and the test
+# helpers, taken by main() when the run starts (the working tree may change while the benchmark runs),
+# else the tree.
 CODE = Path(os.environ.get("SCORER_BENCH_CODE") or ROOT)
 SNAPSHOT_PARTS = (
-    "scorer",
-    "prompts",
-    "rubrics",
-    "templates",
-    "benchmarks",
-    "tests/stub_server.py",
-    "tests/llm_fakes.py",
+    *("scorer", "prompts", "rubrics", "templates", "benchmarks"),
+    *("tests/stub_server.py", "tests/llm_fakes.py"),
 )
 for _path in (str(CODE / "tests"), str(CODE)):
     if _path not in sys.path[:2]:

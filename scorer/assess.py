@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scorer import labels_zh
 from scorer.card import KindResult, ScoreCard
 from scorer.chunking import DEFAULT_MAX_CHARS
 from scorer.figures import FigureScan, scan
@@ -54,23 +55,24 @@ def choose_outline(rubric: str, doc: Document) -> Outline:
 
 
 def notes_for(doc: Document, extraction: ReportExtraction, outline: Outline, rubric: str) -> list[str]:
-    """What a reader of the memo should know about how the report was read."""
+    """What a reader of the memo should know about how the report was read, in Chinese (ids and
+    failure reasons through scorer/labels_zh.py)."""
     stats = doc.norm.stats
     notes = []
     if rubric == "auto":
-        notes.append(f"按报告年度 {doc.metadata.year or '不详'} 自动选用评分细则 {outline.id}。")
+        notes.append(f"按报告年度 {doc.metadata.year or '不详'} 自动选用评分细则：{outline.name}。")
     if stats.glosses_removed:
         notes.append(f"删除了原文中的拼音注音 {stats.glosses_removed} 处。")
     if stats.residues:
         notes.append(f"原文有 {len(stats.residues)} 处残缺注音（如 {stats.residues[0].text}），已删除。")
     if stats.boilerplate:
-        notes.append(
-            f"删除网页模板行 {sum(stats.boilerplate.values())} 行（{'、'.join(sorted(stats.boilerplate))}）。"
-        )
+        kinds = "、".join(dict.fromkeys(labels_zh.boilerplate(k) for k in sorted(stats.boilerplate)))
+        notes.append(f"删除网页模板行 {sum(stats.boilerplate.values())} 行（{kinds}）。")
     if stats.chars_converted:
         notes.append(f"原文为繁体，{stats.chars_converted} 字已转换为简体后分析，引文按原文显示。")
     for failed in extraction.failed_chunks:
-        notes.append(f"第 {failed.chunk + 1} 段（{failed.title}）抽取失败：{failed.reason}；该段内容未计分。")
+        reason = labels_zh.failure(failed.reason)  # the raw reason stays in provenance.failed_chunks
+        notes.append(f"第 {failed.chunk + 1} 段（{failed.title}）抽取失败：{reason}；该段内容未计分。")
     return notes
 
 
@@ -132,7 +134,8 @@ def summarized(card: ScoreCard, doc: Document, extractor: Extractor) -> ScoreCar
     try:
         answer, usage = extractor.ask(messages_for(groups), Summaries)
     except (ChunkFailed, Truncated) as exc:
-        return card.model_copy(update={"notes": [*card.notes, f"维度概括未生成：{exc}"]})
+        note = f"维度概括未生成：{labels_zh.failure(str(exc))}"
+        return card.model_copy(update={"notes": [*card.notes, note]})
     return apply(card, answer, usage)  # type: ignore[arg-type]
 
 

@@ -25,9 +25,9 @@ from scorer.schema import (
     ShortcomingFinding,
 )
 from scorer.sentences import Sentence
+from scorer.titles import summary_title
 
 LEADER = re.compile(r"第一责任人|主要负责人|一把手|述法|四个亲自")
-SUMMARY_CHARS = 20
 
 
 def sentences_in(doc: Document, start: int, end: int) -> tuple[Sentence, ...]:
@@ -49,7 +49,7 @@ def _place(
     """File one valid finding by its role: measure, plan, shortcoming or cause; maybe leader duty."""
     evidence = _text(doc, numbers)
     common = {"chunk": chunk, "sentences": numbers, "model_role": f.r, "item": f.i or None}
-    summary = f.t.strip()[:SUMMARY_CHARS]
+    summary = summary_title(f.t)  # the model's own words, cut only where a clause ends
     if f.r == "plan":
         merged.plans.append(PlanFinding(**common, text=summary, evidence=evidence))
     elif f.r == "problem":

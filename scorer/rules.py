@@ -9,28 +9,23 @@ the regex baseline, so everything this backend reports is grounded by constructi
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 
 from scorer.evidence import sentence_roles
 from scorer.figures import FigureScan, scan
 from scorer.keywords import assign, hits
-from scorer.labels import LEADER, SUMMARY_CHARS, merge_labels
+from scorer.labels import LEADER, merge_labels
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.roles import WORK_ROLES, Role
 from scorer.schema import NO_DIMENSION, Finding, ReportExtraction
-from scorer.sentences import ORDINAL, Sentence
-
-_CLAUSE = re.compile(r"[,，。；;:：]")
+from scorer.sentences import Sentence
+from scorer.titles import short_title
 
 
 def summarize(sentence: str) -> str:
-    """A short label: the first substantial clause without its list ordinal."""
-    body = ORDINAL.sub("", sentence).strip()
-    clauses = [c.strip() for c in _CLAUSE.split(body) if c.strip()]
-    substantial = [c for c in clauses if len(c) >= 6 and not re.fullmatch(r"[\d年月日度以来今同时此外]+", c)]
-    return (substantial or clauses or [body])[0][:SUMMARY_CHARS]
+    """A short label: the first substantial clause without its list ordinal, never cut mid-phrase."""
+    return short_title(sentence)
 
 
 def _chunk_of(starts: list[int], position: int) -> int:

@@ -65,6 +65,12 @@ def test_the_wheel_holds_the_rubrics_and_prompts(installed: Installed) -> None:
     ).read_text("utf-8")
 
 
+def test_the_wheel_holds_the_memo_template_and_the_labels(installed: Path) -> None:
+    template = installed / "scorer" / "_templates" / "memo.md.j2"
+    assert template.read_text("utf-8") == (ROOT / "templates" / "memo.md.j2").read_text("utf-8")
+    assert (installed / "scorer" / "data" / "labels_zh.toml").is_file()
+
+
 def test_an_installed_scorer_lists_rubrics_and_scores_from_another_directory(
     installed: Installed, tmp_path: Path
 ) -> None:
@@ -81,6 +87,10 @@ def test_an_installed_scorer_lists_rubrics_and_scores_from_another_directory(
     scored = run_installed(installed, tmp_path, "score", str(seed_path("004_e694e6b91e23d625")), "--json")
     assert scored.returncode == 0, scored.stderr
     assert '"graded":true' in scored.stdout and '"rubric":{"id":"outline-2021"' in scored.stdout
+    memo = run_installed(installed, tmp_path, "score", str(seed_path("004_e694e6b91e23d625")))
+    assert memo.returncode == 0, memo.stderr
+    assert memo.stdout.startswith("# 法治政府建设报告评估：渭滨区人民政府 2024年度")
+    assert "## 分维度得分" in memo.stdout and "出现：" in memo.stdout, "rendered from the packaged template"
 
 
 def test_an_installed_scorer_replays_the_committed_answers(installed: Installed, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from scorer.assess import Options, assess_file
 from scorer.batch import Job, Outcome, ranking
+from scorer.memo import md_escape
 
 from conftest import REPORTS, run, seed_path
 
@@ -126,7 +127,7 @@ def test_ranking_md_has_one_table_per_rubric(batch_out: tuple[Path, str]) -> Non
     _, after_2021 = md.split(f"## {NAME_2021}")
     table_2021, after_2015 = after_2021.split(f"## {NAME_2015}")
     table_2015 = after_2015.split("## 未评级文件")[0]
-    new, old = OUTLINE_2021.replace("_", "\\_"), OUTLINE_2015.replace("_", "\\_")  # as md_escape prints them
+    new, old = md_escape(OUTLINE_2021), md_escape(OUTLINE_2015)
     assert new in table_2021 and old not in table_2021
     assert old in table_2015 and new not in table_2015
     rows = [line for line in table_2015.splitlines() if line.startswith("| ") and "|" in line[2:]]

@@ -147,11 +147,11 @@ def test_every_point_has_a_reason() -> None:
 
 
 def test_markdown_escaping() -> None:
-    assert (
-        md_escape("a|b *c* <script>alert(1)</script>") == r"a\|b \*c\* &lt;script&gt;alert(1)&lt;/script&gt;"
-    )
-    assert md_escape("1.加强领导\n# 标题") == r"1\.加强领导 # 标题"
-    assert md_escape("- 列表") == r"\- 列表"
+    """Table cells escape | and markup, never plain punctuation (more in test_markdown.py)."""
+    assert md_escape("a|b *c* <script>alert(1)</script>") == r"a\|b \*c\* &lt;script>alert(1)&lt;/script>"
+    assert md_escape("1.加强领导\n# 标题") == "1.加强领导 # 标题"
+    assert md_escape("- 列表", "line") == r"\- 列表"
+    assert md_escape("94.9%") == "94.9%"
 
 
 def test_score_cli_writes_memo_and_json(tmp_path: Path) -> None:
