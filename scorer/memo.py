@@ -195,6 +195,7 @@ def _provenance(card: ScoreCard) -> Provenance:
         rubric_hash=card.rubric["hash"][:16],
         prompt_version=card.provenance.get("prompt_version"),
         model=card.model,
+        cache_dir=card.provenance.get("cache_dir"),
         calls=u.get("calls", 0),
         cache_hits=u.get("cache_hits", 0),
         prompt_tokens=u.get("prompt_tokens", 0),

@@ -193,6 +193,7 @@ class Provenance:
     rubric_hash: str
     prompt_version: str | None
     model: str | None
+    cache_dir: str | None
     calls: int
     cache_hits: int
     prompt_tokens: int

@@ -45,3 +45,9 @@ def test_the_card_says_which_cache_it_used(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["provenance"]["cache_dir"] == str(ROOT / "cache")
     inside = run("score", str(seed_path("001_b1447d7b30bc702a")), *REPLAY, "--json", cwd=ROOT)
     assert json.loads(inside.stdout)["provenance"]["cache_dir"] == "cache"
+
+
+def test_the_memo_names_the_cache(tmp_path: Path) -> None:
+    env = hermetic_env(SCORER_CACHE_DIR=str(ROOT / "cache"))
+    proc = run("score", str(seed_path("001_b1447d7b30bc702a")), *REPLAY, env=env, cwd=tmp_path)
+    assert f"- 缓存目录：{ROOT / 'cache'}" in proc.stdout
