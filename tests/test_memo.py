@@ -40,9 +40,10 @@ REPLAY = Settings(
 
 
 def english_words(card: ScoreCard, memo: str, source: Path) -> set[str]:
-    """ASCII words of the memo, except identifiers (model, endpoint, file, encoding, rubric id,
+    """ASCII words of the memo, except identifiers (model, endpoint, cache, file, encoding, rubric id,
     digests) and words printed in the report itself (quotes are shown as printed)."""
-    identifiers = [card.model, card.provenance.get("endpoint"), card.source, card.metadata.get("encoding")]
+    identifiers = [card.model, card.provenance.get("endpoint"), card.provenance.get("cache_dir")]
+    identifiers += [card.source, card.metadata.get("encoding")]
     identifiers += [card.rubric["id"], card.metadata.get("title")]
     for identifier in filter(None, identifiers):
         memo = memo.replace(identifier, " ")
