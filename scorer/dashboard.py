@@ -18,6 +18,7 @@ from urllib.parse import quote
 from scorer.errors import ScorerError
 from scorer.outline import load_outline
 from scorer.page import CIRCLED
+from scorer.ranking import competition_ranks, rank_key
 from scorer.templates import render
 
 SHORT = {
@@ -113,9 +114,10 @@ def _shade(score: float, top: float) -> int:
 
 
 def _ranked_rows(outcomes: list[BatchOutcome], dims: list[str], required: list[str]) -> tuple[Row, ...]:
-    ranked = sorted(outcomes, key=lambda o: (_grade_rank(o.card), -float(o.card["total"])))  # type: ignore[index]
+    ranked = sorted(outcomes, key=lambda o: rank_key(o.card))  # type: ignore[arg-type]
+    ranks = competition_ranks([rank_key(o.card) for o in ranked])  # type: ignore[arg-type]
     rows = []
-    for rank, o in enumerate(ranked, 1):
+    for rank, o in zip(ranks, ranked, strict=True):
         c: dict[str, Any] = o.card  # type: ignore[assignment]
         md = c.get("metadata") or {}
         per_dim = {d["id"]: d for d in c["dimensions"]}

@@ -12,9 +12,10 @@ import pytest
 from markupsafe import escape
 
 from scorer.assess import Options, assess_file
-from scorer.batch import Outcome
-from scorer.dashboard import page_href, render_index
+from scorer.batch import Job, Outcome
+from scorer.dashboard import index_view, page_href, render_index
 from scorer.page import marks, render_page
+from scorer.ranking import rank_key
 from scorer.templates import autoescaped, environment
 
 from conftest import REPORTS, SEEDS, run, seed_path
@@ -138,7 +139,6 @@ def test_index_ranks_grades_and_lists_the_not_graded_apart(batch: tuple[Path, li
 def test_pages_and_an_index_of_205_build_in_under_two_seconds_of_cpu(capsys: pytest.CaptureFixture) -> None:
     """Beyond scoring: the five pages and an index of the seeds plus 200 copies, templates compiled cold."""
     results = [assess_file(REPORTS / f"{s}.txt", Options(backend="rules")) for s in SEEDS]
-    from scorer.batch import Job
 
     outcomes = [
         Outcome(Job(seed_path(s), s), r.card.model_dump(mode="json"))
@@ -202,3 +202,15 @@ def test_a_sentence_cited_but_not_credited_says_why() -> None:
     measure.credit, measure.outcome = 0.0, "off_topic"
     mark = marks(card, result.doc, result.outline)[measure.sentences[0]]
     assert mark.kind == "uncredited" and mark.tag == "未计分" and "不计分：不含所归维度的关键词" in mark.tip
+
+
+def test_equal_totals_share_a_rank_on_the_index(batch: tuple[Path, list[Outcome]]) -> None:
+    """The same rule as ranking.csv: equal grade and total, equal rank; the next rank skips."""
+    _, outcomes = batch
+    seed = next(o for o in outcomes if o.job.stem == "000_bbf3d8a01ec62c26")
+    twin = Outcome(Job(seed.job.path.with_name("twin.txt"), "twin"), seed.card)
+    (table, *_) = index_view([*outcomes, twin]).ranked
+    key = rank_key(seed.card)  # the seed, its twin, and any copy with the same grade and total
+    equal = sum(o.card is not None and rank_key(o.card) == key for o in [*outcomes, twin])
+    ranks = [row.cells[0].text for row in table.rows]
+    assert equal >= 2 and ranks[:equal] == ["1"] * equal and ranks[equal] == str(equal + 1)
