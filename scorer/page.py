@@ -13,25 +13,27 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from scorer import labels_zh
 from scorer.card import DimensionResult, ItemResult, MeasureResult, ScoreCard
 from scorer.chunking import TOP_HEADING
 from scorer.outline import Outline
 from scorer.pipeline import Document
-from scorer.roles import ROLE_NAMES
 from scorer.sentences import Sentence, overlapping
 from scorer.templates import render
 
-FIGURE = {"verified": "✅ 已核实", "mismatch": "⚠️ 与原文不符", "unsupported": "❌ 原文无此数字"}
-STATUS = {"pass": ("✔", "符合"), "fail": ("✘", "不符合"), "unknown": ("？", "无法判断")}
-SOURCE = {"rules": "规则", "model": "模型", "both": "规则与模型一致"}
-WHY_NOT = {
-    "not_found": "引文在原文中找不到",
-    "off_topic": "不含所归维度的关键词",
-    "not_done": "不是当年已做的措施或成效",
-    "roles_disagree": "规则判为已做、模型判为非已做（两者一致才计分）",
-    "other_dimension": "已计入其他维度",
-    "duplicate": "重复（同一句只计一次）",
-}
+# Marks that go with the Chinese labels of scorer/data/labels_zh.toml (a sign as well as a word).
+FIGURE_SIGN = {"verified": "✅", "mismatch": "⚠️", "unsupported": "❌"}
+STATUS_SIGN = {"pass": "✔", "fail": "✘", "unknown": "？"}
+
+
+def figure_check(status: str) -> str:
+    return f"{FIGURE_SIGN.get(status, '')} {labels_zh.label('figure_status', status)}".strip()
+
+
+def status_mark(status: str) -> tuple[str, str]:
+    return STATUS_SIGN.get(status, "？"), labels_zh.label("status", status)
+
+
 # Report-level roles, strongest first: the mark a sentence gets when no dimension credited it.
 ROLE_MARKS = {
     "cause": ("原因", "不足的原因"),
@@ -97,21 +99,21 @@ def _items(m: MeasureResult, outline: Outline | None, dim_id: str) -> str:
 def _measure_note(
     index: int, d: DimensionResult, m: MeasureResult, outline: Outline | None, names: dict[str, str]
 ) -> _Note:
-    role = ROLE_NAMES.get(m.role or "", m.role or "—")
+    role = labels_zh.role(m.role) if m.role else "—"
     lines = [f"维度：{_dim_label(index, d)}"]
     if items := _items(m, outline, d.id):
         lines.append(f"子项：{items}")
-    model = f"；模型：{ROLE_NAMES.get(m.model_role, m.model_role)}" if m.model_role else ""
+    model = f"；模型：{labels_zh.role(m.model_role)}" if m.model_role else ""
     lines.append(f"作用：{role}{model}")
     if m.credit > 0:
         lines.insert(0, f"计分：{m.credit:g}" + ("（近似匹配）" if m.quote.status == "fuzzy" else ""))
     else:
-        why = WHY_NOT.get(m.outcome, m.outcome)
+        why = labels_zh.label("outcomes", m.outcome)
         if m.outcome == "other_dimension" and m.counted_in:
             why = f"已计入「{names.get(m.counted_in, m.counted_in)}」"
         lines.insert(0, f"不计分：{why}")
     lines += [
-        f"数字：{f.surface} {FIGURE[f.status]}" + (f"（{f.note}）" if f.note else "") for f in m.figures
+        f"数字：{f.surface} {figure_check(f.status)}" + (f"（{f.note}）" if f.note else "") for f in m.figures
     ]
     flagged = any(f.status != "verified" for f in m.figures)
     return _Note("credited" if m.credit > 0 else "uncredited", index, tuple(lines), flagged)
@@ -154,9 +156,9 @@ def _labelled(card: ScoreCard) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for row in card.labels:
         dim = names.get(str(row.get("dimension")), "无维度")
-        role = ROLE_NAMES.get(str(row.get("role")), str(row.get("role")))
+        role = labels_zh.role(str(row.get("role")))
         out.setdefault(int(row["n"]), []).append(
-            f"{SOURCE.get(str(row.get('source')), row.get('source'))}（{dim}·{role}）"
+            f"{labels_zh.label('sources', str(row.get('source')))}（{dim}·{role}）"
         )
     return out
 

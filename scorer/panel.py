@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scorer import labels_zh
 from scorer.card import ScoreCard
-from scorer.page import CIRCLED, FIGURE, STATUS, Anchors, Mark
+from scorer.page import CIRCLED, Anchors, Mark, figure_check, status_mark
 from scorer.pipeline import Document
-from scorer.roles import ROLE_NAMES
 
-SCRIPT = {"simplified": "简体", "traditional": "繁体"}
 BAR_WIDTH, ROW_HEIGHT, LABEL_WIDTH = 150.0, 24, 26
 
 
@@ -162,7 +161,7 @@ def _credibility(card: ScoreCard, anchors: Anchors) -> tuple[Credibility, ...]:
                     rows.append(
                         Credibility(
                             f"数字 {f.surface}（{names.get(f.dimension, f.dimension)}）",
-                            FIGURE[f.status],
+                            figure_check(f.status),
                             f.note,
                             _links([f"s{n}" for n in m.sentences]),
                         )
@@ -175,7 +174,7 @@ def _credibility(card: ScoreCard, anchors: Anchors) -> tuple[Credibility, ...]:
     )
     for key, why in groups:
         for row in card.flagged.get(key, []):
-            role = f"（{ROLE_NAMES[row['role']]}）" if row.get("role") in ROLE_NAMES else ""
+            role = f"（{labels_zh.role(row['role'])}）" if row.get("role") else ""
             where = anchors.all([row["quote"]]) if key != "ungrounded_quotes" else []
             rows.append(
                 Credibility(
@@ -208,7 +207,7 @@ def _facts(card: ScoreCard) -> tuple[tuple[str, str], ...]:
     return (
         ("文件", str(md.get("title") or card.source)),
         ("类型", card.kind.label),
-        ("原文字体", SCRIPT.get(md.get("script") or "", str(md.get("script") or ""))),
+        ("原文字体", labels_zh.script(md.get("script"))),
         ("发布日期", str(md.get("published") or "未载明")),
         ("评分细则", f"{card.rubric['name']}（{card.rubric['id']}）"),
         ("抽取方式", backend),
@@ -223,7 +222,7 @@ def panel(card: ScoreCard, doc: Document, found: dict[int, Mark]) -> PageView:
     year = f"{md['year']}年度" if md.get("year") else "（年度不详）"
     required = tuple(
         Required(
-            *STATUS[r.status],
+            *status_mark(r.status),
             r.status,
             r.name,
             f"{r.points:g}/{r.max:g}",

@@ -19,16 +19,6 @@ from scorer.figures import FigureScan
 from scorer.sentences import Sentence
 
 Role = Literal["done", "result", "plan", "problem", "cause", "heading", "generic", "negated"]
-ROLE_NAMES: dict[str, str] = {
-    "done": "已做",
-    "result": "成效",
-    "plan": "计划",
-    "problem": "问题",
-    "cause": "原因",
-    "heading": "标题",
-    "generic": "泛泛表述",
-    "negated": "未做",
-}
 WORK_ROLES = frozenset({"done", "result"})
 _FIRST_CLAUSE = re.compile(r"[，,：:]")
 _YEAR_HEAD = re.compile(r"^(?:到|至|在)?((?:19|20)\d{2})年")

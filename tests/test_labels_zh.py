@@ -8,9 +8,10 @@ from typing import get_args
 import pytest
 
 from scorer import labels_zh
+from scorer.card import Outcome
 from scorer.normalize import _boilerplate
 from scorer.outline import Scoring
-from scorer.roles import ROLE_NAMES, Role
+from scorer.roles import Role
 
 ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -19,7 +20,10 @@ def test_every_id_in_the_code_has_a_chinese_label() -> None:
     categories = {p.category for p in _boilerplate()[1]}
     assert categories <= set(labels_zh.table("boilerplate"))
     assert set(get_args(Role)) <= set(labels_zh.table("roles"))
-    assert {k: labels_zh.role(k) for k in ROLE_NAMES} == ROLE_NAMES, "one wording for roles everywhere"
+    assert labels_zh.role("generic") == "泛泛表述" and labels_zh.role("negated") == "未做"
+    outcomes = set(get_args(Outcome)) - {"credited"}
+    assert outcomes <= set(labels_zh.table("outcomes")), "every reason a cited sentence earns nothing"
+    assert {"rules", "model", "both"} <= set(labels_zh.table("sources"))
     criteria = {"presence", "breadth", "quantification", "depth"}
     assert criteria <= set(Scoring.model_fields), "the criteria are the rubric's scoring shares"
     assert [labels_zh.criterion(c) for c in sorted(criteria)] == ["广度", "深度", "出现", "量化"]
@@ -28,7 +32,8 @@ def test_every_id_in_the_code_has_a_chinese_label() -> None:
 
 
 def test_labels_are_chinese_and_unknown_ids_never_leak() -> None:
-    for group in ("criteria", "scripts", "backends", "roles", "status", "boilerplate", "http_status"):
+    groups = ("criteria", "scripts", "backends", "roles", "status", "boilerplate", "http_status")
+    for group in (*groups, "sources", "outcomes", "figure_status", "quote_status"):
         for value in labels_zh.table(group).values():
             assert not ASCII_WORD.search(value), (group, value)
     assert labels_zh.boilerplate("new_category") == "其他网页内容"
