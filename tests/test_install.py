@@ -65,10 +65,10 @@ def test_the_wheel_holds_the_rubrics_and_prompts(installed: Installed) -> None:
     ).read_text("utf-8")
 
 
-def test_the_wheel_holds_the_memo_template_and_the_labels(installed: Path) -> None:
-    template = installed / "scorer" / "_templates" / "memo.md.j2"
+def test_the_wheel_holds_the_memo_template_and_the_labels(installed: Installed) -> None:
+    template = installed.package / "_templates" / "memo.md.j2"
     assert template.read_text("utf-8") == (ROOT / "templates" / "memo.md.j2").read_text("utf-8")
-    assert (installed / "scorer" / "data" / "labels_zh.toml").is_file()
+    assert (installed.package / "data" / "labels_zh.toml").is_file()
 
 
 def test_an_installed_scorer_lists_rubrics_and_scores_from_another_directory(
