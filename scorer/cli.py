@@ -199,10 +199,12 @@ def extract(
     from scorer.assess import choose_outline
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
     from scorer.extract import Extractor
+    from scorer.llm import require_endpoint
     from scorer.pipeline import load_document
     from scorer.render import print_extraction, progress_bar
 
     settings = _settings(locals())
+    require_endpoint(settings)
     doc = load_document(file, max_chunk_chars=max_chunk_chars)
     outline = choose_outline(rubric, doc)
     console = _stderr()
@@ -227,7 +229,10 @@ def extract(
 
 BackendOpt = Annotated[
     str,
-    typer.Option("--backend", help="auto (LLM when an endpoint is configured, else rules) | llm | rules."),
+    typer.Option(
+        "--backend",
+        help="auto (the LLM when an endpoint or a model is given, else rules) | llm | rules.",
+    ),
 ]
 KindOpt = Annotated[
     str,
@@ -254,7 +259,8 @@ HtmlOpt = Annotated[
 
 
 def _options(params: dict[str, Any]):
-    from scorer.assess import Options
+    """The scoring options; an LLM backend with no endpoint to call is refused here, before any work."""
+    from scorer.assess import Options, choose_backend
     from scorer.errors import InputError
 
     backend = params["backend"]
@@ -262,12 +268,14 @@ def _options(params: dict[str, Any]):
         raise InputError(f"--backend must be auto, llm or rules, not {backend!r}")
     if params["kind"] not in ("auto", "annual_report"):
         raise InputError(f"--kind must be auto or annual_report, not {params['kind']!r}")
+    settings = _settings(params)
+    choose_backend(backend, settings)
     return Options(
         backend=backend,
         rubric=params["rubric"],
         kind=params["kind"],
         max_chunk_chars=params["max_chunk_chars"],
-        settings=_settings(params),
+        settings=settings,
     )
 
 

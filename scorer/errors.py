@@ -32,6 +32,12 @@ class InputError(ScorerError):
     exit_code = EXIT_BAD_INPUT
 
 
+class UsageError(ScorerError):
+    """A command asked for something its options cannot give (e.g. the LLM with no endpoint)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
 class ConfigError(ScorerError):
     """Settings, rubric or endpoint configuration is wrong or unreachable."""
 

@@ -21,7 +21,7 @@ from scorer.cache import Cache, cache_key, request_for, schema_digest, shown_pat
 from scorer.chunking import Chunk
 from scorer.errors import CANCEL, ConfigError, ExtractionFailed
 from scorer.labels import merge_labels, sentences_in
-from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
+from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact, require_endpoint
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.prompts import messages_for, prompt_version
@@ -29,7 +29,6 @@ from scorer.schema import FailedChunk, Labels, ReportExtraction, Usage
 from scorer.sentences import Sentence
 
 MAX_SPLIT_DEPTH = 2
-NO_ENDPOINT = "no endpoint configured: set OPENAI_BASE_URL or use --backend rules"
 
 
 def _ignore_sigint() -> None:
@@ -209,9 +208,7 @@ class Extractor:
         self, doc: Document, on_progress: Callable[[int, int], None] | None = None
     ) -> ReportExtraction:
         """All chunks of a report; failed chunks are named in the result, never raised."""
-        if not self.settings.endpoint_configured and self.settings.cache != "replay":
-            # Without this, the default endpoint is called with no key: a 401 per chunk.
-            raise ConfigError(f"{doc.raw.source}: {NO_ENDPOINT}")
+        require_endpoint(self.settings)
         outcomes: dict[int, _Outcome] = {}
         workers = max(1, min(self.settings.max_concurrency, len(doc.chunks) or 1))
         with cancellable_pool(workers, "scorer-chunk") as pool:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
 from scorer.cache import default_cache_dir
-from scorer.errors import ConfigError
+from scorer.errors import ConfigError, UsageError
 from scorer.schema import Usage
 
 Mode = Literal["auto", "tools", "json", "json_schema", "md_json"]
@@ -45,7 +45,18 @@ class Settings(BaseModel):
     max_wait: float = 60.0
     cache_dir: Path = Field(default_factory=default_cache_dir)
     cache: CachePolicy = "use"
+    # Set by resolve_settings: a base URL or a key was given (a key alone means OpenAI's endpoint),
+    # and a model was named. Without an endpoint no call is ever made to the default base_url.
     endpoint_configured: bool = False
+    model_chosen: bool = False
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL with a host: {url!r}")
+        return url
 
     @property
     def endpoint(self) -> str:
@@ -90,24 +101,57 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
     config: Path | None = None,
 ) -> Settings:
-    """Merge settings: CLI flags > environment > config file > defaults."""
+    """Merge settings: CLI flags > environment > config file > defaults.
+
+    A bad flag is a usage error (exit 2); a bad value from the environment or the file is a
+    configuration error (exit 3).
+    """
     env = os.environ if env is None else env
-    merged: dict[str, Any] = _config_file(config, env)
-    configured = bool({"base_url", "api_key", "model"} & set(merged))
-    for var, name in _ENV.items():
-        if env.get(var):
-            merged[name] = env[var]
-            configured = configured or var in {"OPENAI_API_KEY", "OPENAI_BASE_URL"}
-    for name, value in (flags or {}).items():
-        if value is not None:
-            merged[name] = value
-            configured = configured or name in {"base_url"}
-    merged["endpoint_configured"] = configured
+    given_flags = {name: value for name, value in (flags or {}).items() if value is not None}
+    _check_flags(given_flags)
+    sources = [
+        _config_file(config, env),
+        {name: env[var] for var, name in _ENV.items() if env.get(var)},
+        given_flags,
+    ]
+    merged: dict[str, Any] = {}
+    for source in sources:
+        merged.update(source)
+    given = {name for source in sources for name, value in source.items() if value not in (None, "")}
+    merged["endpoint_configured"] = bool({"base_url", "api_key"} & given)
+    merged["model_chosen"] = "model" in given
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise ConfigError(f"setting {'.'.join(map(str, first['loc']))}: {_msg(first)}") from None
+
+
+def _msg(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _check_flags(flags: Mapping[str, Any]) -> None:
+    """Each flag on its own against the settings' types, so a bad one is named as the flag it is."""
+    try:
+        Settings.model_validate(flags)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        flag = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else "option"
+        raise UsageError(f"{flag}: {_msg(first)}") from None
+
+
+NO_ENDPOINT = (
+    "no LLM endpoint configured: give --base-url (or OPENAI_BASE_URL) and, if it needs one, "
+    "OPENAI_API_KEY; or use --backend rules (--cache replay needs no endpoint)"
+)
+
+
+def require_endpoint(settings: Settings) -> None:
+    """Refuse LLM work with no endpoint configured, before any call: the default base URL is never
+    called on the user's behalf (with no key it only answers 401, after retries)."""
+    if not settings.endpoint_configured and settings.cache != "replay":
+        raise UsageError(NO_ENDPOINT)
 
 
 def resolve_mode(mode: str, base_url: str) -> str:
