@@ -88,19 +88,30 @@ def ignored(paths: list[Path]) -> list[Path]:
     ]
 
 
-def _signature(options: Options) -> dict[str, Any]:
+def _signature(options: Options, rubric_sha256: str) -> dict[str, Any]:
+    """Everything besides the input text that changes a report's answers, as stored with its card:
+    a report is re-scored when any of it differs (the LLM's settings only count for the LLM)."""
+    from scorer.llm import public_url
+    from scorer.prompts import prompt_version
+
     backend = choose_backend(options.backend, options.settings)
+    settings, llm = options.settings, backend == "llm"
     return {
         "backend": backend,
         "rubric": options.rubric,
+        "rubric_sha256": rubric_sha256,
         "kind": options.kind,
-        "model": options.settings.model if backend == "llm" else None,
         "max_chunk_chars": options.max_chunk_chars,
+        "endpoint": public_url(settings.base_url) if llm else None,
+        "model": settings.model if llm else None,
+        "mode": settings.resolved_mode() if llm else None,
+        "max_tokens": settings.max_tokens if llm else None,
+        "prompt_version": prompt_version() if llm else None,
     }
 
 
 def _current(job: Job, out: Path, options: Options) -> dict[str, Any] | None:
-    """The stored card if it was made from this input, with these options, under this rubric."""
+    """The stored card if it was made from this input, with these options, under this rubric file."""
     path = out / f"{job.stem}.json"
     if not path.exists() or not all((out / f"{job.stem}{ext}").exists() for ext in (".md", ".html")):
         return None
@@ -112,9 +123,9 @@ def _current(job: Job, out: Path, options: Options) -> dict[str, Any] | None:
         prov = card["provenance"]
         if prov.get("input_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
             return None
-        if prov.get("options") != _signature(options):
-            return None
-        if load_outline(card["rubric"]["id"]).sha256 != card["rubric"]["hash"]:
+        # --rubric auto chose by the year reported on, which the same text gives again.
+        rubric = load_outline(card["rubric"]["id"] if options.rubric == "auto" else options.rubric)
+        if prov.get("options") != _signature(options, rubric.sha256):
             return None
         if prov.get("failed_chunks"):
             return None
@@ -137,9 +148,8 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
         return Outcome(job, None, error=f"internal error: {type(exc).__name__}: {exc}")
     if CANCEL.is_set() and result.extraction.failed_chunks:
         return Outcome(job, None, error="cancelled; finished chunks are cached")
-    card = result.card.model_copy(
-        update={"provenance": {**result.card.provenance, "options": _signature(options)}}
-    )
+    options_used = _signature(options, result.outline.sha256)
+    card = result.card.model_copy(update={"provenance": {**result.card.provenance, "options": options_used}})
     write_text_atomic(out / f"{job.stem}.md", render_memo(card))
     write_text_atomic(out / f"{job.stem}.json", card_json(card))
     write_text_atomic(out / f"{job.stem}.html", render_page(card, result.doc, result.outline))

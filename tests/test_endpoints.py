@@ -6,15 +6,21 @@ the rules; a batch re-scores whatever would change its answers; Ctrl-C ends LLM 
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scorer.assess import choose_backend
+from scorer.assess import Options, choose_backend
+from scorer.batch import _signature
 from scorer.errors import UsageError
 from scorer.llm import NO_ENDPOINT, resolve_settings
 
-from conftest import TESTS, run, seed_path
+from conftest import TESTS, hermetic_env, run, seed_path
+from llm_fakes import SENTINEL_KEY, chunk_requests, honest_answer
+from stub_server import StubServer
 
 ROOT = TESTS.parent
 REPORT = seed_path("000_bbf3d8a01ec62c26")
@@ -92,3 +98,67 @@ def test_a_bad_setting_in_the_config_file_is_a_configuration_error(tmp_path: Pat
     (tmp_path / "scorer.toml").write_text('[llm]\nbase_url = "localhost:8081"\n', "utf-8")
     r = run("score", str(REPORT), cwd=tmp_path)
     assert r.returncode == 3 and "setting base_url: not an http(s) URL" in r.stderr, r.stderr
+
+
+# -- resuming a batch ---------------------------------------------------------------------------
+
+
+def llm_options(**flags: Any) -> Options:
+    base = {"base_url": "http://127.0.0.1:8081/v1", "model": "m", "mode": "json"}
+    return Options(backend="llm", settings=resolve_settings({**base, **flags}, env={}))
+
+
+def test_the_resume_signature_holds_everything_that_changes_the_answers(monkeypatch) -> None:
+    same = _signature(llm_options(), "r1")
+    assert _signature(llm_options(), "r1") == same
+    for changed in (
+        _signature(llm_options(base_url="http://127.0.0.1:8082/v1"), "r1"),
+        _signature(llm_options(model="other"), "r1"),
+        _signature(llm_options(mode="md_json"), "r1"),
+        _signature(llm_options(max_tokens=512), "r1"),
+        _signature(llm_options(), "r2"),  # the rubric file changed
+        _signature(Options(backend="rules"), "r1"),
+        _signature(Options(backend="llm", kind="annual_report", settings=llm_options().settings), "r1"),
+        _signature(Options(backend="llm", max_chunk_chars=1000, settings=llm_options().settings), "r1"),
+    ):
+        assert changed != same
+    monkeypatch.setattr("scorer.prompts.prompt_version", lambda: "999")
+    assert _signature(llm_options(), "r1") != same, "a new prompt version re-scores"
+    assert "sk-" not in json.dumps(same)
+
+
+def batch(server: StubServer, reports: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    args = ["batch", str(reports), "--out", str(out), "--backend", "llm", "--model", "m"]
+    args += ["--cache-dir", str(out.parent / "cache"), "--max-chunk-chars", "3000"]
+    env = hermetic_env(OPENAI_API_KEY=SENTINEL_KEY)
+    return run(*args, "--base-url", server.base_url, *extra, env=env, cwd=ROOT, timeout=120)
+
+
+def test_resuming_after_switching_endpoint_or_mode_rescores(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / REPORT.name).write_bytes(REPORT.read_bytes())
+    out = tmp_path / "out"
+    with StubServer(honest_answer) as first, StubServer(honest_answer) as second:
+        assert batch(first, reports, out, "--mode", "json").returncode == 0
+        again = batch(first, reports, out, "--mode", "json")
+        assert "评分 0 份，跳过 1 份" in again.stderr, again.stderr
+        other_mode = batch(first, reports, out, "--mode", "md_json")
+        assert other_mode.returncode == 0 and "评分 1 份，跳过 0 份" in other_mode.stderr, other_mode.stderr
+        other_endpoint = batch(second, reports, out, "--mode", "md_json")
+        assert "评分 1 份，跳过 0 份" in other_endpoint.stderr, other_endpoint.stderr
+        assert chunk_requests(second), "the new endpoint was asked"
+        card = json.loads((out / f"{REPORT.stem}.json").read_text("utf-8"))
+        assert card["provenance"]["options"]["endpoint"] == second.base_url
+
+
+def test_resuming_after_editing_the_rubric_file_rescores(tmp_path: Path) -> None:
+    rubric = tmp_path / "my-rubric.toml"
+    rubric.write_text((ROOT / "rubrics" / "outline-2015.toml").read_text("utf-8"), "utf-8")
+    args = ["batch", str(REPORT), "--out", str(tmp_path / "out"), "--backend", "rules"]
+    args += ["--rubric", str(rubric), "--jobs", "1"]
+    assert run(*args).returncode == 0
+    assert "跳过 1 份" in run(*args).stderr
+    rubric.write_text(rubric.read_text("utf-8") + "\n# edited: any byte changes the digest\n", "utf-8")
+    r = run(*args)
+    assert "评分 1 份，跳过 0 份" in r.stderr, r.stderr
