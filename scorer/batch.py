@@ -22,6 +22,7 @@ from scorer.dashboard import render_index
 from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.formats import LEGACY_SUFFIXES
+from scorer.interrupt import commit
 from scorer.memo import render_memo
 from scorer.outline import load_outline
 from scorer.page import render_page
@@ -150,9 +151,14 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
         return Outcome(job, None, error="cancelled; finished chunks are cached")
     options_used = _signature(options, result.outline.sha256)
     card = result.card.model_copy(update={"provenance": {**result.card.provenance, "options": options_used}})
-    write_text_atomic(out / f"{job.stem}.md", render_memo(card))
-    write_text_atomic(out / f"{job.stem}.json", card_json(card))
-    write_text_atomic(out / f"{job.stem}.html", render_page(card, result.doc, result.outline))
+
+    def write() -> None:
+        write_text_atomic(out / f"{job.stem}.md", render_memo(card))
+        write_text_atomic(out / f"{job.stem}.json", card_json(card))
+        write_text_atomic(out / f"{job.stem}.html", render_page(card, result.doc, result.outline))
+
+    if not commit(write):  # interrupted: a report finished after Ctrl-C is not written
+        return Outcome(job, None, error="cancelled; finished chunks are cached")
     return Outcome(job, card.model_dump(mode="json"), partial=bool(result.extraction.failed_chunks))
 
 

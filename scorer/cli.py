@@ -12,6 +12,7 @@ from typing import Annotated, Any, ParamSpec
 
 import typer
 
+from scorer import interrupt
 from scorer.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, ScorerError
 
 P = ParamSpec("P")
@@ -46,9 +47,7 @@ def _guard(command: Callable[P, None]) -> Callable[P, None]:
             sys.stderr.write(f"scorer: error: {exc}\n")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write(
-                "scorer: interrupted; finished work is kept (outputs and cache), re-run to resume\n"
-            )
+            interrupt.exit_interrupted()  # in the CLI process this ends it, calls in flight abandoned
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -292,6 +291,27 @@ def _check_html(html: bool, out: Path | None, as_json: bool, files: list[Path]) 
         raise InputError("--html prints one page to stdout: give one file, or use --out DIR for several")
 
 
+def _write_outputs(result: Any, out: Path | None, stem: str, as_json: bool, html: bool) -> None:
+    """One report's memo, JSON and page into --out, and the JSON line, the page or the memo on stdout."""
+    from scorer.assess import card_json
+    from scorer.atomic import write_text_atomic
+    from scorer.memo import render_memo
+    from scorer.page import render_page
+
+    card = result.card
+    if out is not None:
+        write_text_atomic(out / f"{stem}.md", render_memo(card))
+        write_text_atomic(out / f"{stem}.json", card_json(card))
+        write_text_atomic(out / f"{stem}.html", render_page(card, result.doc, result.outline))
+    if as_json:  # JSON Lines: one object per report, whatever the number of inputs
+        sys.stdout.write(card.model_dump_json() + "\n")
+    elif out is None and html:
+        sys.stdout.write(render_page(card, result.doc, result.outline))
+    elif out is None:
+        sys.stdout.write(render_memo(card))
+    sys.stdout.flush()
+
+
 @command(
     epilog=(
         "Examples:\n\n"
@@ -321,11 +341,8 @@ def score(
     config: ConfigOpt = None,
 ) -> None:
     """Score reports: Markdown memo on stdout (or JSON with --json), a summary table on stderr."""
-    from scorer.assess import assess_file, card_json, output_dir, unique_stems
-    from scorer.atomic import write_text_atomic
+    from scorer.assess import assess_file, output_dir, unique_stems
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
-    from scorer.memo import render_memo
-    from scorer.page import render_page
     from scorer.render import print_card, progress_bar
 
     options = _options(locals())
@@ -347,17 +364,7 @@ def score(
         for problem in result.cache_problems:
             console.print(f"[yellow]cache:[/] {problem}")
         card = result.card
-        if out is not None:
-            write_text_atomic(out / f"{stem}.md", render_memo(card))
-            write_text_atomic(out / f"{stem}.json", card_json(card))
-            write_text_atomic(out / f"{stem}.html", render_page(card, result.doc, result.outline))
-        if as_json:  # JSON Lines: one object per report, whatever the number of inputs
-            sys.stdout.write(card.model_dump_json() + "\n")
-            sys.stdout.flush()
-        elif out is None and html:
-            sys.stdout.write(render_page(card, result.doc, result.outline))
-        elif out is None:
-            sys.stdout.write(render_memo(card))
+        interrupt.commit(functools.partial(_write_outputs, result, out, stem, as_json, html))
         print_card(card, console)
         failed = result.extraction.failed_chunks
         if failed:
@@ -447,13 +454,7 @@ def rubric_show(rubric_id: Annotated[str, typer.Argument(help="Rubric id or path
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main() -> None:
     """Entry point: expected failures become one line on stderr and a documented exit code."""
-    import signal
-
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt.install()
     app(standalone_mode=True)

@@ -11,7 +11,7 @@ EXIT_CONFIG = 3
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
-# Set on Ctrl-C / SIGTERM: workers finish the call in flight, write it atomically, start nothing new.
+# Set on Ctrl-C / SIGTERM: nothing new starts and nothing more is written (scorer/interrupt.py).
 CANCEL = threading.Event()
 
 

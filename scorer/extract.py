@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from scorer.cache import Cache, cache_key, request_for, schema_digest, shown_path
 from scorer.chunking import Chunk
 from scorer.errors import CANCEL, ConfigError, ExtractionFailed
+from scorer.interrupt import commit
 from scorer.labels import merge_labels, sentences_in
 from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact, require_endpoint
 from scorer.outline import Outline
@@ -38,10 +39,12 @@ def _ignore_sigint() -> None:
 
 @contextmanager
 def cancellable_pool(workers: int, name: str, *, processes: bool = False) -> Iterator[Executor]:
-    """A pool that, on Ctrl-C, cancels what has not started and lets running work finish.
+    """A pool that, on Ctrl-C, cancels what has not started and does not wait for calls in flight
+    (their answers are not written: see scorer/interrupt.py).
 
     Threads suit waiting on an endpoint; processes suit CPU-bound work (the rules backend),
-    which threads cannot spread over cores.
+    which threads cannot spread over cores; a process's report takes a second or two, and is
+    waited for.
     """
     pool: Executor
     if processes:
@@ -52,7 +55,7 @@ def cancellable_pool(workers: int, name: str, *, processes: bool = False) -> Ite
         yield pool
     except BaseException:
         CANCEL.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=processes, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
@@ -149,11 +152,13 @@ class Extractor:
                 return hit.parsed, Usage(cache_hits=1)
         if policy == "replay":
             raise ChunkFailed("not in the cache (--cache replay makes no network call)")
+        if CANCEL.is_set():
+            raise ChunkFailed("cancelled (interrupted before this call started)")
         parsed, record = self.client.extract(messages, model, context)
-        if self.cache is not None:
-            self.cache.put(
-                key, request, parsed, record.completions, record.usage.model_dump(), self._recorded_with()
-            )
+        if self.cache is not None:  # an answer that comes after Ctrl-C is abandoned, never cached
+            cache, recorded = self.cache, self._recorded_with()
+            usage = record.usage.model_dump()
+            commit(lambda: cache.put(key, request, parsed, record.completions, usage, recorded))
         return parsed, record.usage
 
     def run_text(self, chunk: Chunk, sentences: tuple[Sentence, ...], depth: int = 0) -> tuple[Labels, Usage]:
@@ -182,7 +187,8 @@ class Extractor:
             # it says so, and holds no completion of its own (the halves' entries have them).
             request = self._request(messages, self.model)
             assembled = {**self._recorded_with(), "assembled_from": "two halves after finish_reason=length"}
-            self.cache.put(cache_key(request), request, combined, [], usage.model_dump(), assembled)
+            cache, spent = self.cache, usage.model_dump()
+            commit(lambda: cache.put(cache_key(request), request, combined, [], spent, assembled))
         return combined, usage
 
     def _recorded_with(self) -> dict[str, Any]:

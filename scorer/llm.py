@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
 from scorer.cache import default_cache_dir
-from scorer.errors import ConfigError, UsageError
+from scorer.errors import CANCEL, ConfigError, UsageError
 from scorer.schema import Usage
 
 Mode = Literal["auto", "tools", "json", "json_schema", "md_json"]
@@ -262,10 +262,13 @@ class LLMClient:
     def _wrap(self, create: Any) -> Any:
         import tenacity
 
+        # Once the run is cancelled (Ctrl-C), no retry starts and no backoff is slept out.
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(self._transient),
             wait=self._wait,
-            stop=tenacity.stop_after_attempt(self.settings.network_retries + 1),
+            stop=tenacity.stop_after_attempt(self.settings.network_retries + 1)
+            | tenacity.stop_when_event_set(CANCEL),
+            sleep=CANCEL.wait,
             reraise=True,
         )
 

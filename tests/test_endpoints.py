@@ -7,7 +7,10 @@ the rules; a batch re-scores whatever would change its answers; Ctrl-C ends LLM 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +19,14 @@ import pytest
 from scorer.assess import Options, choose_backend
 from scorer.batch import _signature
 from scorer.errors import UsageError
+from scorer.interrupt import INTERRUPTED
+from scorer.labels import sentences_in
 from scorer.llm import NO_ENDPOINT, resolve_settings
+from scorer.pipeline import load_document
 
-from conftest import TESTS, hermetic_env, run, seed_path
-from llm_fakes import SENTINEL_KEY, chunk_requests, honest_answer
-from stub_server import StubServer
+from conftest import SCORER, TESTS, hermetic_env, run, seed_path
+from llm_fakes import SENTINEL_KEY, chunk_requests, chunk_text, honest_answer
+from stub_server import Reply, StubServer
 
 ROOT = TESTS.parent
 REPORT = seed_path("000_bbf3d8a01ec62c26")
@@ -162,3 +168,96 @@ def test_resuming_after_editing_the_rubric_file_rescores(tmp_path: Path) -> None
     rubric.write_text(rubric.read_text("utf-8") + "\n# edited: any byte changes the digest\n", "utf-8")
     r = run(*args)
     assert "评分 1 份，跳过 0 份" in r.stderr, r.stderr
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------------------
+
+
+def _as_in_a_terminal() -> None:
+    """A run started in the background without job control inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def first_chunk_fast(doc_path: Path, chunk_chars: int, slow: float) -> Any:
+    """A responder answering the report's first chunk at once and every other call after `slow` s."""
+    doc = load_document(doc_path, max_chunk_chars=chunk_chars)
+    first = doc.chunks[0]
+    marker = f"[{sentences_in(doc, first.start, first.end)[0].index}]"
+
+    def responder(request: dict[str, Any]) -> Reply:
+        answer = honest_answer(request)
+        return answer if chunk_text(request).startswith(marker) else answer.delayed(slow)
+
+    return responder
+
+
+def wait_for(condition: Any, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("command", ["score", "extract"])
+def test_ctrl_c_abandons_calls_in_flight_within_two_seconds(tmp_path: Path, command: str) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    args = [*SCORER, command, str(REPORT), "--base-url", "BASE", "--model", "m", "--mode", "json"]
+    args += ["--cache-dir", str(cache), "--max-chunk-chars", "3000", "-j", "3"]
+    args += ["--backend", "llm", "--out", str(out)] if command == "score" else ["--json"]
+    with StubServer(first_chunk_fast(REPORT, 3000, slow=60)) as server:
+        args[args.index("BASE")] = server.base_url
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=hermetic_env(OPENAI_API_KEY=SENTINEL_KEY),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_as_in_a_terminal,
+        )
+        wait_for(lambda: len(list(cache.rglob("*.json"))) == 1 and server.in_flight == 2)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+        elapsed = time.monotonic() - sent
+    assert proc.returncode == 130, stderr
+    assert elapsed < 3.0, f"took {elapsed:.2f} s to stop"  # 2 s asked; slack for a loaded machine
+    assert stderr.splitlines() == [INTERRUPTED.strip()]
+    assert stdout == ""
+    entries = [p for p in cache.rglob("*") if p.is_file()]
+    assert len(entries) == 1, "only the chunk answered before Ctrl-C is cached"
+    assert not out.exists() or not list(out.iterdir()), "nothing is written for the interrupted report"
+
+
+SLOW_CLEANUP = """
+import time
+from scorer import interrupt
+interrupt.install()
+try:
+    print("working", flush=True)
+    time.sleep(60)
+except KeyboardInterrupt:
+    print("cleaning up", flush=True)
+    time.sleep(60)  # e.g. waiting for a pool of processes
+"""
+
+
+def test_a_second_ctrl_c_exits_at_once() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_CLEANUP],
+        cwd=ROOT,
+        env=hermetic_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_in_a_terminal,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "working\n"
+    proc.send_signal(signal.SIGINT)
+    assert proc.stdout.readline() == "cleaning up\n"
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - sent < 2.0
+    assert stderr.splitlines() == [INTERRUPTED.strip()]
