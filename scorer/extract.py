@@ -7,7 +7,7 @@ a failed chunk is named with its reason in the result.
 from __future__ import annotations
 
 import hashlib
-import signal
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from scorer.cache import Cache, cache_key, request_for, schema_digest, shown_path
 from scorer.chunking import Chunk
 from scorer.errors import CANCEL, ConfigError, ExtractionFailed
-from scorer.interrupt import commit
+from scorer.interrupt import child_init, commit
 from scorer.labels import merge_labels, sentences_in
 from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact, require_endpoint
 from scorer.outline import Outline
@@ -30,11 +30,6 @@ from scorer.schema import FailedChunk, Labels, ReportExtraction, Usage
 from scorer.sentences import Sentence
 
 MAX_SPLIT_DEPTH = 2
-
-
-def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent, which cancels and waits for them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -48,7 +43,7 @@ def cancellable_pool(workers: int, name: str, *, processes: bool = False) -> Ite
     """
     pool: Executor
     if processes:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=child_init, initargs=(os.getpid(),))
     else:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
     try:

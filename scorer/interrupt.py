@@ -8,6 +8,10 @@ main thread; results reach disk only through `commit`, which writes nothing once
 cancelled; and the CLI then waits only for a write already under way before ending the process
 with `os._exit`, abandoning the calls in flight (their answers are never cached). A second
 signal ends the process at once.
+
+Worker processes (the rules backend's pool) ignore Ctrl-C, which the parent handles, and end as
+soon as the parent does (after a write under way): otherwise they wait forever on a queue whose
+other writers are their siblings, holding the terminal's pipes open.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ INTERRUPTED = "scorer: interrupted; finished work is kept (outputs and cache), r
 WRITE_GRACE = 1.0  # seconds to wait for a write under way (atomic writes take milliseconds)
 
 _WRITING = threading.Lock()
-_state = {"installed": False, "announced": False, "main_committing": False}
+_state = {"installed": False, "announced": False, "main_committing": False, "child": False}
 
 
 def commit(write: Callable[[], None]) -> bool:
@@ -45,6 +49,8 @@ def commit(write: Callable[[], None]) -> bool:
         finally:
             _state["main_committing"] = False
     if in_main and CANCEL.is_set():
+        if _state["child"]:
+            os._exit(EXIT_INTERRUPTED)
         raise KeyboardInterrupt
     return True
 
@@ -63,6 +69,30 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     CANCEL.set()
     if not _state["main_committing"]:
         raise KeyboardInterrupt
+
+
+def _on_parent_gone(signum: int, frame: FrameType | None) -> None:
+    CANCEL.set()
+    if not _state["main_committing"]:
+        os._exit(EXIT_INTERRUPTED)
+
+
+def child_init(parent: int) -> None:
+    """Initializer of a worker process: Ctrl-C is the parent's; the parent's end is the child's.
+
+    On Linux the kernel sends SIGTERM to the child when the parent dies (PR_SET_PDEATHSIG);
+    elsewhere the parent waits for its workers on the first Ctrl-C (see extract.cancellable_pool).
+    """
+    _state["child"] = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_parent_gone)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(EXIT_INTERRUPTED)
 
 
 def install() -> None:

@@ -24,7 +24,7 @@ from scorer.labels import sentences_in
 from scorer.llm import NO_ENDPOINT, resolve_settings
 from scorer.pipeline import load_document
 
-from conftest import SCORER, TESTS, hermetic_env, run, seed_path
+from conftest import SCORER, SEEDS, TESTS, hermetic_env, run, seed_path
 from llm_fakes import SENTINEL_KEY, chunk_requests, chunk_text, honest_answer
 from stub_server import Reply, StubServer
 
@@ -261,3 +261,34 @@ def test_a_second_ctrl_c_exits_at_once() -> None:
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130 and time.monotonic() - sent < 2.0
     assert stderr.splitlines() == [INTERRUPTED.strip()]
+
+
+@pytest.mark.slow
+def test_ctrl_c_twice_during_a_rules_batch_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """Worker processes used to outlive a second Ctrl-C, blocked forever with the terminal's pipes open."""
+    reports, out = tmp_path / "reports", tmp_path / "out"
+    reports.mkdir()
+    for copy in range(3):
+        for seed in SEEDS:
+            (reports / f"{copy}_{seed}.txt").write_bytes(seed_path(seed).read_bytes())
+    proc = subprocess.Popen(
+        [*SCORER, "batch", str(reports), "--out", str(out), "--backend", "rules", "--jobs", "2"],
+        cwd=ROOT,
+        env=hermetic_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_in_a_terminal,
+    )
+    wait_for(lambda: bool(list(out.glob("*.json"))))
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)  # EOF only once no worker holds the pipes
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines() == [INTERRUPTED.strip()]
+    time.sleep(0.5)  # a worker finishing a write would show up here
+    cards = sorted(p.stem for p in out.glob("*.json"))
+    assert cards and cards == sorted(p.stem for p in out.glob("*.md")), "memo and JSON come in pairs"
+    assert len(cards) < 3 * len(SEEDS)
+    assert not [p for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
