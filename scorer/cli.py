@@ -128,9 +128,16 @@ def figures(file: FileArg, as_json: JsonOpt = False) -> None:
         print_figures(doc, result, _stderr())
 
 
-ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (env SCORER_MODEL).")]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="Model name (env SCORER_MODEL); naming one asks for the LLM.")
+]
 BaseUrlOpt = Annotated[
-    str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL).")
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="OpenAI-compatible endpoint (env OPENAI_BASE_URL). Without it or OPENAI_API_KEY "
+        "(OpenAI's endpoint) no LLM is ever called.",
+    ),
 ]
 ModeOpt = Annotated[
     str | None,
