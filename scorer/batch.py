@@ -243,9 +243,13 @@ def run_batch(
             advance(done, len(futures))
     order = {job.path: i for i, job in enumerate(todo)}
     outcomes.sort(key=lambda o: order.get(o.job.path, -1))
-    files = ranking(outcomes)
-    write_ranking(files, out)
-    write_text_atomic(out / "index.html", render_index(outcomes))
+    files, index = ranking(outcomes), render_index(outcomes)
+
+    def write() -> None:  # the ranking files agree with each other, even if Ctrl-C comes now
+        write_ranking(files, out)
+        write_text_atomic(out / "index.html", index)
+
+    commit(write)
     if as_json:
         sys.stdout.write(files.json)
     return _summarize(outcomes, out, console)
