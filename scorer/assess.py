@@ -44,9 +44,15 @@ class Assessment:
 
 
 def choose_backend(backend: str, settings: Settings) -> str:
-    """`auto` uses the LLM only when an endpoint is configured, so a fresh machine works with no key."""
+    """`auto` uses the LLM when an endpoint is configured or a model is named (a named model is a
+    request for the LLM, never silently answered by the rules), else the rules, so a fresh machine
+    works with no key. Raises UsageError when the LLM is chosen with no endpoint to call."""
+    from scorer.llm import require_endpoint
+
     if backend == "auto":
-        return "llm" if settings.endpoint_configured else "rules"
+        backend = "llm" if settings.endpoint_configured or settings.model_chosen else "rules"
+    if backend == "llm":
+        require_endpoint(settings)
     return backend
 
 

@@ -22,6 +22,7 @@ from scorer.dashboard import render_index
 from scorer.errors import CANCEL, EXIT_OK, EXIT_PARTIAL, ExtractionFailed, ScorerError
 from scorer.extract import cancellable_pool
 from scorer.formats import LEGACY_SUFFIXES
+from scorer.interrupt import commit
 from scorer.memo import render_memo
 from scorer.outline import load_outline
 from scorer.page import render_page
@@ -88,19 +89,30 @@ def ignored(paths: list[Path]) -> list[Path]:
     ]
 
 
-def _signature(options: Options) -> dict[str, Any]:
+def _signature(options: Options, rubric_sha256: str) -> dict[str, Any]:
+    """Everything besides the input text that changes a report's answers, as stored with its card:
+    a report is re-scored when any of it differs (the LLM's settings only count for the LLM)."""
+    from scorer.llm import public_url
+    from scorer.prompts import prompt_version
+
     backend = choose_backend(options.backend, options.settings)
+    settings, llm = options.settings, backend == "llm"
     return {
         "backend": backend,
         "rubric": options.rubric,
+        "rubric_sha256": rubric_sha256,
         "kind": options.kind,
-        "model": options.settings.model if backend == "llm" else None,
         "max_chunk_chars": options.max_chunk_chars,
+        "endpoint": public_url(settings.base_url) if llm else None,
+        "model": settings.model if llm else None,
+        "mode": settings.resolved_mode() if llm else None,
+        "max_tokens": settings.max_tokens if llm else None,
+        "prompt_version": prompt_version() if llm else None,
     }
 
 
 def _current(job: Job, out: Path, options: Options) -> dict[str, Any] | None:
-    """The stored card if it was made from this input, with these options, under this rubric."""
+    """The stored card if it was made from this input, with these options, under this rubric file."""
     path = out / f"{job.stem}.json"
     if not path.exists() or not all((out / f"{job.stem}{ext}").exists() for ext in (".md", ".html")):
         return None
@@ -112,9 +124,9 @@ def _current(job: Job, out: Path, options: Options) -> dict[str, Any] | None:
         prov = card["provenance"]
         if prov.get("input_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
             return None
-        if prov.get("options") != _signature(options):
-            return None
-        if load_outline(card["rubric"]["id"]).sha256 != card["rubric"]["hash"]:
+        # --rubric auto chose by the year reported on, which the same text gives again.
+        rubric = load_outline(card["rubric"]["id"] if options.rubric == "auto" else options.rubric)
+        if prov.get("options") != _signature(options, rubric.sha256):
             return None
         if prov.get("failed_chunks"):
             return None
@@ -137,12 +149,16 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
         return Outcome(job, None, error=f"internal error: {type(exc).__name__}: {exc}")
     if CANCEL.is_set() and result.extraction.failed_chunks:
         return Outcome(job, None, error="cancelled; finished chunks are cached")
-    card = result.card.model_copy(
-        update={"provenance": {**result.card.provenance, "options": _signature(options)}}
-    )
-    write_text_atomic(out / f"{job.stem}.md", render_memo(card))
-    write_text_atomic(out / f"{job.stem}.json", card_json(card))
-    write_text_atomic(out / f"{job.stem}.html", render_page(card, result.doc, result.outline))
+    options_used = _signature(options, result.outline.sha256)
+    card = result.card.model_copy(update={"provenance": {**result.card.provenance, "options": options_used}})
+
+    def write() -> None:
+        write_text_atomic(out / f"{job.stem}.md", render_memo(card))
+        write_text_atomic(out / f"{job.stem}.json", card_json(card))
+        write_text_atomic(out / f"{job.stem}.html", render_page(card, result.doc, result.outline))
+
+    if not commit(write):  # interrupted: a report finished after Ctrl-C is not written
+        return Outcome(job, None, error="cancelled; finished chunks are cached")
     return Outcome(job, card.model_dump(mode="json"), partial=bool(result.extraction.failed_chunks))
 
 
@@ -227,9 +243,13 @@ def run_batch(
             advance(done, len(futures))
     order = {job.path: i for i, job in enumerate(todo)}
     outcomes.sort(key=lambda o: order.get(o.job.path, -1))
-    files = ranking(outcomes)
-    write_ranking(files, out)
-    write_text_atomic(out / "index.html", render_index(outcomes))
+    files, index = ranking(outcomes), render_index(outcomes)
+
+    def write() -> None:  # the ranking files agree with each other, even if Ctrl-C comes now
+        write_ranking(files, out)
+        write_text_atomic(out / "index.html", index)
+
+    commit(write)
     if as_json:
         sys.stdout.write(files.json)
     return _summarize(outcomes, out, console)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ParamSpec
 
 import typer
 
+from scorer import interrupt
 from scorer.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, ScorerError
 
 P = ParamSpec("P")
@@ -46,9 +47,7 @@ def _guard(command: Callable[P, None]) -> Callable[P, None]:
             sys.stderr.write(f"scorer: error: {exc}\n")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write(
-                "scorer: interrupted; finished work is kept (outputs and cache), re-run to resume\n"
-            )
+            interrupt.exit_interrupted()  # in the CLI process this ends it, calls in flight abandoned
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -129,9 +128,16 @@ def figures(file: FileArg, as_json: JsonOpt = False) -> None:
         print_figures(doc, result, _stderr())
 
 
-ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (env SCORER_MODEL).")]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="Model name (env SCORER_MODEL); naming one asks for the LLM.")
+]
 BaseUrlOpt = Annotated[
-    str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL).")
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="OpenAI-compatible endpoint (env OPENAI_BASE_URL). Without it or OPENAI_API_KEY "
+        "(OpenAI's endpoint) no LLM is ever called.",
+    ),
 ]
 ModeOpt = Annotated[
     str | None,
@@ -199,10 +205,12 @@ def extract(
     from scorer.assess import choose_outline
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
     from scorer.extract import Extractor
+    from scorer.llm import require_endpoint
     from scorer.pipeline import load_document
     from scorer.render import print_extraction, progress_bar
 
     settings = _settings(locals())
+    require_endpoint(settings)
     doc = load_document(file, max_chunk_chars=max_chunk_chars)
     outline = choose_outline(rubric, doc)
     console = _stderr()
@@ -227,7 +235,10 @@ def extract(
 
 BackendOpt = Annotated[
     str,
-    typer.Option("--backend", help="auto (LLM when an endpoint is configured, else rules) | llm | rules."),
+    typer.Option(
+        "--backend",
+        help="auto (the LLM when an endpoint or a model is given, else rules) | llm | rules.",
+    ),
 ]
 KindOpt = Annotated[
     str,
@@ -254,7 +265,8 @@ HtmlOpt = Annotated[
 
 
 def _options(params: dict[str, Any]):
-    from scorer.assess import Options
+    """The scoring options; an LLM backend with no endpoint to call is refused here, before any work."""
+    from scorer.assess import Options, choose_backend
     from scorer.errors import InputError
 
     backend = params["backend"]
@@ -262,12 +274,14 @@ def _options(params: dict[str, Any]):
         raise InputError(f"--backend must be auto, llm or rules, not {backend!r}")
     if params["kind"] not in ("auto", "annual_report"):
         raise InputError(f"--kind must be auto or annual_report, not {params['kind']!r}")
+    settings = _settings(params)
+    choose_backend(backend, settings)
     return Options(
         backend=backend,
         rubric=params["rubric"],
         kind=params["kind"],
         max_chunk_chars=params["max_chunk_chars"],
-        settings=_settings(params),
+        settings=settings,
     )
 
 
@@ -282,6 +296,27 @@ def _check_html(html: bool, out: Path | None, as_json: bool, files: list[Path]) 
         raise InputError("--html and --json both print to stdout: use --out DIR to write the pages")
     if len(files) > 1:
         raise InputError("--html prints one page to stdout: give one file, or use --out DIR for several")
+
+
+def _write_outputs(result: Any, out: Path | None, stem: str, as_json: bool, html: bool) -> None:
+    """One report's memo, JSON and page into --out, and the JSON line, the page or the memo on stdout."""
+    from scorer.assess import card_json
+    from scorer.atomic import write_text_atomic
+    from scorer.memo import render_memo
+    from scorer.page import render_page
+
+    card = result.card
+    if out is not None:
+        write_text_atomic(out / f"{stem}.md", render_memo(card))
+        write_text_atomic(out / f"{stem}.json", card_json(card))
+        write_text_atomic(out / f"{stem}.html", render_page(card, result.doc, result.outline))
+    if as_json:  # JSON Lines: one object per report, whatever the number of inputs
+        sys.stdout.write(card.model_dump_json() + "\n")
+    elif out is None and html:
+        sys.stdout.write(render_page(card, result.doc, result.outline))
+    elif out is None:
+        sys.stdout.write(render_memo(card))
+    sys.stdout.flush()
 
 
 @command(
@@ -313,11 +348,8 @@ def score(
     config: ConfigOpt = None,
 ) -> None:
     """Score reports: Markdown memo on stdout (or JSON with --json), a summary table on stderr."""
-    from scorer.assess import assess_file, card_json, output_dir, unique_stems
-    from scorer.atomic import write_text_atomic
+    from scorer.assess import assess_file, output_dir, unique_stems
     from scorer.errors import EXIT_CONFIG, EXIT_PARTIAL
-    from scorer.memo import render_memo
-    from scorer.page import render_page
     from scorer.render import print_card, progress_bar
 
     options = _options(locals())
@@ -339,17 +371,7 @@ def score(
         for problem in result.cache_problems:
             console.print(f"[yellow]cache:[/] {problem}")
         card = result.card
-        if out is not None:
-            write_text_atomic(out / f"{stem}.md", render_memo(card))
-            write_text_atomic(out / f"{stem}.json", card_json(card))
-            write_text_atomic(out / f"{stem}.html", render_page(card, result.doc, result.outline))
-        if as_json:  # JSON Lines: one object per report, whatever the number of inputs
-            sys.stdout.write(card.model_dump_json() + "\n")
-            sys.stdout.flush()
-        elif out is None and html:
-            sys.stdout.write(render_page(card, result.doc, result.outline))
-        elif out is None:
-            sys.stdout.write(render_memo(card))
+        interrupt.commit(functools.partial(_write_outputs, result, out, stem, as_json, html))
         print_card(card, console)
         failed = result.extraction.failed_chunks
         if failed:
@@ -439,13 +461,7 @@ def rubric_show(rubric_id: Annotated[str, typer.Argument(help="Rubric id or path
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main() -> None:
     """Entry point: expected failures become one line on stderr and a documented exit code."""
-    import signal
-
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt.install()
     app(standalone_mode=True)

@@ -11,7 +11,7 @@ EXIT_CONFIG = 3
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
-# Set on Ctrl-C / SIGTERM: workers finish the call in flight, write it atomically, start nothing new.
+# Set on Ctrl-C / SIGTERM: nothing new starts and nothing more is written (scorer/interrupt.py).
 CANCEL = threading.Event()
 
 
@@ -28,6 +28,12 @@ class ScorerError(Exception):
 
 class InputError(ScorerError):
     """The input file cannot be read as a report (empty, binary, missing, ...)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class UsageError(ScorerError):
+    """A command asked for something its options cannot give (e.g. the LLM with no endpoint)."""
 
     exit_code = EXIT_BAD_INPUT
 

@@ -7,7 +7,7 @@ a failed chunk is named with its reason in the result.
 from __future__ import annotations
 
 import hashlib
-import signal
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -20,8 +20,9 @@ from pydantic import BaseModel
 from scorer.cache import Cache, cache_key, request_for, schema_digest, shown_path
 from scorer.chunking import Chunk
 from scorer.errors import CANCEL, ConfigError, ExtractionFailed
+from scorer.interrupt import child_init, commit
 from scorer.labels import merge_labels, sentences_in
-from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact
+from scorer.llm import ChunkFailed, LLMClient, Settings, Truncated, redact, require_endpoint
 from scorer.outline import Outline
 from scorer.pipeline import Document
 from scorer.prompts import messages_for, prompt_version
@@ -29,31 +30,27 @@ from scorer.schema import FailedChunk, Labels, ReportExtraction, Usage
 from scorer.sentences import Sentence
 
 MAX_SPLIT_DEPTH = 2
-NO_ENDPOINT = "no endpoint configured: set OPENAI_BASE_URL or use --backend rules"
-
-
-def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent, which cancels and waits for them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
 def cancellable_pool(workers: int, name: str, *, processes: bool = False) -> Iterator[Executor]:
-    """A pool that, on Ctrl-C, cancels what has not started and lets running work finish.
+    """A pool that, on Ctrl-C, cancels what has not started and does not wait for calls in flight
+    (their answers are not written: see scorer/interrupt.py).
 
     Threads suit waiting on an endpoint; processes suit CPU-bound work (the rules backend),
-    which threads cannot spread over cores.
+    which threads cannot spread over cores; a process's report takes a second or two, and is
+    waited for.
     """
     pool: Executor
     if processes:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=child_init, initargs=(os.getpid(),))
     else:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
     try:
         yield pool
     except BaseException:
         CANCEL.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=processes, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
@@ -150,11 +147,13 @@ class Extractor:
                 return hit.parsed, Usage(cache_hits=1)
         if policy == "replay":
             raise ChunkFailed("not in the cache (--cache replay makes no network call)")
+        if CANCEL.is_set():
+            raise ChunkFailed("cancelled (interrupted before this call started)")
         parsed, record = self.client.extract(messages, model, context)
-        if self.cache is not None:
-            self.cache.put(
-                key, request, parsed, record.completions, record.usage.model_dump(), self._recorded_with()
-            )
+        if self.cache is not None:  # an answer that comes after Ctrl-C is abandoned, never cached
+            cache, recorded = self.cache, self._recorded_with()
+            usage = record.usage.model_dump()
+            commit(lambda: cache.put(key, request, parsed, record.completions, usage, recorded))
         return parsed, record.usage
 
     def run_text(self, chunk: Chunk, sentences: tuple[Sentence, ...], depth: int = 0) -> tuple[Labels, Usage]:
@@ -183,7 +182,8 @@ class Extractor:
             # it says so, and holds no completion of its own (the halves' entries have them).
             request = self._request(messages, self.model)
             assembled = {**self._recorded_with(), "assembled_from": "two halves after finish_reason=length"}
-            self.cache.put(cache_key(request), request, combined, [], usage.model_dump(), assembled)
+            cache, spent = self.cache, usage.model_dump()
+            commit(lambda: cache.put(cache_key(request), request, combined, [], spent, assembled))
         return combined, usage
 
     def _recorded_with(self) -> dict[str, Any]:
@@ -209,9 +209,7 @@ class Extractor:
         self, doc: Document, on_progress: Callable[[int, int], None] | None = None
     ) -> ReportExtraction:
         """All chunks of a report; failed chunks are named in the result, never raised."""
-        if not self.settings.endpoint_configured and self.settings.cache != "replay":
-            # Without this, the default endpoint is called with no key: a 401 per chunk.
-            raise ConfigError(f"{doc.raw.source}: {NO_ENDPOINT}")
+        require_endpoint(self.settings)
         outcomes: dict[int, _Outcome] = {}
         workers = max(1, min(self.settings.max_concurrency, len(doc.chunks) or 1))
         with cancellable_pool(workers, "scorer-chunk") as pool:

@@ -8,124 +8,30 @@ when a call is made, so the CLI starts fast.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import re
 import threading
-import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel
 
-from scorer.cache import default_cache_dir
-from scorer.errors import ConfigError
+from scorer.errors import CANCEL
 from scorer.schema import Usage
 
-Mode = Literal["auto", "tools", "json", "json_schema", "md_json"]
-CachePolicy = Literal["use", "refresh", "off", "replay"]
+# Settings live in scorer/settings.py; callers import them from here too.
+from scorer.settings import (  # noqa: F401
+    NO_ENDPOINT,
+    CachePolicy,
+    Mode,
+    Settings,
+    require_endpoint,
+    resolve_mode,
+    resolve_settings,
+)
+
 _THINK = re.compile(r"<think>.*?</think>\s*", re.DOTALL)
-
-
-class Settings(BaseModel):
-    """Where and how to call the model. Resolved from flags > env > config file > defaults."""
-
-    base_url: str = "https://api.openai.com/v1"
-    api_key: SecretStr | None = None
-    model: str = "gpt-4o-mini"
-    mode: Mode = "auto"
-    max_tokens: int = 4096
-    timeout: float = 120.0
-    max_concurrency: int = 4
-    network_retries: int = 5
-    validation_retries: int = 2
-    max_wait: float = 60.0
-    cache_dir: Path = Field(default_factory=default_cache_dir)
-    cache: CachePolicy = "use"
-    endpoint_configured: bool = False
-
-    @property
-    def endpoint(self) -> str:
-        """Host and path of the endpoint: what a cache key may know about where a call went."""
-        parts = urlsplit(self.base_url)
-        return f"{parts.netloc}{parts.path}".rstrip("/")
-
-    def resolved_mode(self) -> str:
-        return resolve_mode(self.mode, self.base_url)
-
-
-_ENV = {
-    "OPENAI_API_KEY": "api_key",
-    "OPENAI_BASE_URL": "base_url",
-    "SCORER_MODEL": "model",
-    "SCORER_MODE": "mode",
-    "SCORER_CACHE_DIR": "cache_dir",
-    "SCORER_CACHE": "cache",
-    "SCORER_MAX_CONCURRENCY": "max_concurrency",
-}
-
-
-def _config_file(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
-    candidate = path or (Path(env["SCORER_CONFIG"]) if env.get("SCORER_CONFIG") else Path("scorer.toml"))
-    if not candidate.exists():
-        if path is not None:
-            raise ConfigError(f"{path}: config file not found")
-        return {}
-    try:
-        data = tomllib.loads(candidate.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{candidate}: not valid TOML ({exc})") from None
-    llm = data.get("llm", data)
-    unknown = set(llm) - set(Settings.model_fields) - {"llm"}
-    if unknown:
-        raise ConfigError(f"{candidate}: unknown settings {sorted(unknown)}")
-    return {k: v for k, v in llm.items() if k in Settings.model_fields}
-
-
-def resolve_settings(
-    flags: Mapping[str, Any] | None = None,
-    env: Mapping[str, str] | None = None,
-    config: Path | None = None,
-) -> Settings:
-    """Merge settings: CLI flags > environment > config file > defaults."""
-    env = os.environ if env is None else env
-    merged: dict[str, Any] = _config_file(config, env)
-    configured = bool({"base_url", "api_key", "model"} & set(merged))
-    for var, name in _ENV.items():
-        if env.get(var):
-            merged[name] = env[var]
-            configured = configured or var in {"OPENAI_API_KEY", "OPENAI_BASE_URL"}
-    for name, value in (flags or {}).items():
-        if value is not None:
-            merged[name] = value
-            configured = configured or name in {"base_url"}
-    merged["endpoint_configured"] = configured
-    try:
-        return Settings.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-
-
-def resolve_mode(mode: str, base_url: str) -> str:
-    """`auto`: TOOLS for OpenAI/DeepSeek/DashScope, JSON_SCHEMA for vLLM/Ollama, JSON for local servers.
-
-    llama.cpp's server rejects `json_schema` with HTTP 500, so unknown local servers get JSON.
-    """
-    if mode != "auto":
-        return mode
-    parts = urlsplit(base_url)
-    host, port = (parts.hostname or "").lower(), parts.port
-    if any(name in host for name in ("openai.com", "deepseek.com", "dashscope", "aliyuncs.com")):
-        return "tools"
-    if port == 11434 or "ollama" in host or port == 8000 or "vllm" in host:
-        return "json_schema"
-    if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.startswith("127."):
-        return "json"
-    return "tools"
 
 
 class _Spent(Exception):
@@ -218,10 +124,13 @@ class LLMClient:
     def _wrap(self, create: Any) -> Any:
         import tenacity
 
+        # Once the run is cancelled (Ctrl-C), no retry starts and no backoff is slept out.
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(self._transient),
             wait=self._wait,
-            stop=tenacity.stop_after_attempt(self.settings.network_retries + 1),
+            stop=tenacity.stop_after_attempt(self.settings.network_retries + 1)
+            | tenacity.stop_when_event_set(CANCEL),
+            sleep=CANCEL.wait,
             reraise=True,
         )
 

@@ -17,6 +17,7 @@ from scorer.assess import Options, assess_file
 from scorer.batch import Job, Outcome, ranking
 from scorer.errors import ExtractionFailed
 from scorer.labels import sentences_in
+from scorer.llm import NO_ENDPOINT
 from scorer.memo import md_escape
 from scorer.pipeline import load_document
 
@@ -95,9 +96,11 @@ def test_http_404_from_a_wrong_path(tmp_path: Path) -> None:
 
 
 def test_no_endpoint_configured_fails_before_any_call(tmp_path: Path) -> None:
-    runs = score_twice(tmp_path, None, hermetic_env())
-    expected = f"scorer: error: {REPORT}: no endpoint configured: set OPENAI_BASE_URL or use --backend rules"
-    assert_one_error_line(tmp_path, runs, expected)
+    """A usage error (exit 2), not an endpoint failure: nothing was called (tests/test_endpoints.py)."""
+    for r in score_twice(tmp_path, None, hermetic_env()):
+        assert r.returncode == 2, r.stderr
+        assert r.stdout == "" and r.stderr.strip().splitlines() == [f"scorer: error: {NO_ENDPOINT}"]
+    assert not (tmp_path / "out").exists()
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").rglob("*.json"))
 
 
