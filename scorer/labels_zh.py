@@ -78,3 +78,11 @@ def failure(reason: str) -> str:
             status = codes.get(fields.get("code", ""), codes.get("other", ""))
             return text.format(**fields, status=status)
     return codes.get("other", _FALLBACK)
+
+
+def source_format(encoding: str | None) -> str:
+    """`编码：gb18030` for a text file, `格式：PDF 文字层` for a file that has no text encoding."""
+    formats = table("formats")
+    if encoding in formats:
+        return f"格式：{formats[encoding]}"
+    return f"编码：{encoding or '不详'}"

@@ -60,7 +60,7 @@ def _header(card: ScoreCard) -> Header:
         file=md.get("title") or card.source,
         kind=card.kind.label,
         script=labels_zh.script(md.get("script")),
-        encoding=md.get("encoding") or "",
+        format_line=labels_zh.source_format(md.get("encoding")),
         published=md.get("published"),
         doc_number=md.get("doc_number"),
         rubric=card.rubric["name"],

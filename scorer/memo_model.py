@@ -25,7 +25,7 @@ class Header:
     file: str
     kind: str
     script: str
-    encoding: str
+    format_line: str  # 编码：utf-8, or 格式：PDF 文字层
     published: str | None
     doc_number: str | None
     rubric: str

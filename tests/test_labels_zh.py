@@ -78,3 +78,9 @@ def test_labels_are_chinese_and_unknown_ids_never_leak() -> None:
 )
 def test_failure_reasons_read_as_chinese_sentences(raw: str, expected: str) -> None:
     assert labels_zh.failure(raw) == expected
+
+
+def test_a_pdf_or_word_file_is_named_by_its_format_not_an_encoding() -> None:
+    assert labels_zh.source_format("gb18030") == "编码：gb18030"
+    assert labels_zh.source_format("pdf") == "格式：PDF 文字层"
+    assert labels_zh.source_format("docx") == "格式：Word 文档（.docx）"
