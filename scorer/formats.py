@@ -17,6 +17,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from scorer.errors import InputError
+from scorer.numbering import Numbering
 from scorer.reflow import LEAD, Line, reflow
 
 Format = Literal["pdf", "docx"]
@@ -170,9 +171,10 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def _block_lines(container: object) -> list[str]:
+def _block_lines(container: object, numbering: Numbering) -> list[str]:
     """Paragraphs and table rows of a document or table cell, in order, one line each.
 
+    A paragraph gets the label Word's automatic numbering draws before it (一、, （一）, 1.).
     A row of several cells is one line (cells joined by a comma, a merged cell once), so a
     figure keeps its subject; a row of one cell is a layout box, whose paragraphs stay lines.
     """
@@ -181,7 +183,8 @@ def _block_lines(container: object) -> list[str]:
     lines: list[str] = []
     for block in container.iter_inner_content():  # type: ignore[attr-defined]
         if not isinstance(block, Table):
-            lines.append(block.text)
+            label = numbering.label(block._p)  # type: ignore[attr-defined]  # counts even when empty, as Word does
+            lines.append(label + block.text if block.text.strip() else block.text)
             continue
         for row in block.rows:
             cells: list[object] = []
@@ -189,9 +192,9 @@ def _block_lines(container: object) -> list[str]:
                 if not any(cell._tc is seen._tc for seen in cells):  # type: ignore[attr-defined]
                     cells.append(cell)
             if len(cells) == 1:
-                lines.extend(_block_lines(cells[0]))
+                lines.extend(_block_lines(cells[0], numbering))
             else:
-                lines.append(_join([_join(_block_lines(cell)) for cell in cells]))
+                lines.append(_join([_join(_block_lines(cell, numbering)) for cell in cells]))
     return lines
 
 
@@ -206,5 +209,5 @@ def docx_text(data: bytes, source: str) -> str:
             f"{source}: .docx 文件已损坏，无法读取（{type(exc).__name__}）："
             f"请用 Word/WPS 打开后另存为 .docx，或 {_to_docx(source)}"
         ) from None
-    lines = _block_lines(document)
+    lines = _block_lines(document, Numbering.of(document))
     return "\n".join(line.strip() for line in lines if line.strip()) + "\n"
