@@ -104,17 +104,38 @@ def make_pdf(
     return path
 
 
-def make_scanned_pdf(path: Path) -> Path:
-    """A PDF whose pages are pictures only (a grey rectangle per page), as a scanner makes them."""
+def make_scanned_pdf(path: Path, pages: int = 2, *, first: int = 1) -> Path:
+    """A PDF whose pages are pictures only, as a scanner makes them: a grey image per page (with a
+    typed page number `- N -`, as some sites stamp on scans, counting from `first`)."""
+    from PIL import Image
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
+    register_font()
+    scan = ImageReader(Image.new("L", (60, 80), 150))
     canvas = Canvas(str(path), pagesize=A4)
-    for _ in range(2):
-        canvas.setFillGray(0.6)
-        canvas.rect(60, 80, A4[0] - 120, A4[1] - 160, stroke=0, fill=1)
+    for n in range(first, first + pages):
+        canvas.drawImage(scan, 60, 80, A4[0] - 120, A4[1] - 160)
+        canvas.setFont(FONT, 9)
+        canvas.drawCentredString(A4[0] / 2, 40, f"- {n} -")
         canvas.showPage()
     canvas.save()
+    return path
+
+
+def make_partly_scanned_pdf(text: str, path: Path, scanned: tuple[int, ...]) -> Path:
+    """`text` typeset by make_pdf, with the pages numbered in `scanned` (1-based) replaced by
+    scanned pictures of them: their words are on the page for a reader, not in the text layer."""
+    import pypdfium2 as pdfium
+
+    typeset = make_pdf(text, path.with_suffix(".typeset.pdf"))
+    pdf = pdfium.PdfDocument(str(typeset))
+    for n in scanned:
+        scan = pdfium.PdfDocument(str(make_scanned_pdf(path.with_suffix(f".scan{n}.pdf"), 1, first=n)))
+        pdf.del_page(n - 1)
+        pdf.import_pages(scan, index=n - 1)
+    pdf.save(str(path))
     return path
 
 

@@ -21,7 +21,7 @@ from scorer.ingest import decode_report, read_report
 from scorer.reflow import Line, reflow
 
 from conftest import SEEDS, run, seed_path
-from docmaker import make_docx, make_pdf, make_scanned_pdf
+from docmaker import make_docx, make_partly_scanned_pdf, make_pdf, make_scanned_pdf
 
 OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
 
@@ -124,6 +124,58 @@ def test_scanned_pdf_is_an_input_error_not_a_score(tmp_path: Path) -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "扫描件没有文字层" in lines[0] and "OCR" in lines[0] and str(scan) in lines[0]
+
+
+def test_partly_scanned_pdf_is_scored_provisionally_and_says_which_pages(tmp_path: Path) -> None:
+    """A PDF with a scanned page among text pages: the memo, the JSON and the ranking say which
+    page was not read and that the grade is provisional; the same PDF fully typeset says nothing."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = seed_path(SEEDS[0]).read_text("utf-8")
+    make_partly_scanned_pdf(text, tmp_path / "part.pdf", scanned=(2,)).rename(folder / "part.pdf")
+    make_pdf(text, folder / "full.pdf")
+    assert read_report(folder / "part.pdf").unread_pages == (2,)
+    assert read_report(folder / "full.pdf").unread_pages == ()
+    out = tmp_path / "out"
+    result = run("batch", str(folder), "--out", str(out), "--backend", "rules", timeout=300)
+    assert result.returncode == 0, result.stderr
+    note = "第 2 页没有文字层（可能是扫描页），这些页的内容未计分；请 OCR 后重新评分。"
+    part, full = (json.loads((out / f"{name}.json").read_text("utf-8")) for name in ("part", "full"))
+    assert note in part["notes"] and part["provisional"] is True and part["unread_pages"] == [2]
+    assert not any("文字层" in n for n in full["notes"]) and full["provisional"] is False
+    assert "unread_pages" not in full
+    assert part["total"] < full["total"] - 5  # the page's measures were really not scored
+    memo = (out / "part.md").read_text("utf-8")
+    assert "（暂定：" in memo and note in memo and "抽取失败" not in memo
+    assert "暂定" not in (out / "full.md").read_text("utf-8")
+    with (out / "ranking.csv").open(encoding="utf-8-sig") as handle:
+        rows = {row["文件"]: row for row in csv.DictReader(handle)}
+    assert rows["part.pdf"]["评分暂定"] == "是" and "第 2 页没有文字层" in rows["part.pdf"]["说明"]
+    assert rows["full.pdf"]["评分暂定"] == "否" and "文字层" not in rows["full.pdf"]["说明"]
+
+
+def test_a_signature_page_with_a_seal_is_not_a_scanned_page(tmp_path: Path) -> None:
+    """The last page of many reports holds only the issuer, the date and a small seal image."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    from docmaker import FONT, register_font
+
+    register_font()
+    path = tmp_path / "signed.pdf"
+    canvas = Canvas(str(path))
+    canvas.setFont(FONT, 12)
+    report = "全年共办理行政复议案件54件，组织集体学法110余次。" * 12
+    for row in range(0, len(report), 30):
+        canvas.drawString(72, 760 - row, report[row : row + 30])
+    canvas.showPage()
+    canvas.setFont(FONT, 12)
+    canvas.drawString(300, 500, "浏阳市人民政府")
+    canvas.drawString(300, 480, "2021年3月8日")
+    canvas.drawImage(ImageReader(Image.new("RGB", (40, 40), (200, 0, 0))), 320, 470, 110, 110)
+    canvas.save()
+    assert decode_report(path.read_bytes(), source="signed.pdf").unread_pages == ()
 
 
 def _ofd(path: Path) -> Path:
