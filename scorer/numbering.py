@@ -34,8 +34,8 @@ def _chinese(n: int, digits: str = _COUNTING, units: str = "十百千") -> str:
     """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 105 → 一百零五 (Word's chineseCounting)."""
     if n <= 0:
         return digits[0]
-    if n >= 10000:
-        return "".join(digits[int(d)] for d in str(n))
+    if n >= 10000:  # no list runs this long: written digit by digit
+        return "".join(_DIGITS[int(d)] for d in str(n)) if digits is _COUNTING else str(n)
     parts: list[str] = []
     zero = False
     for power, unit in ((3, units[2]), (2, units[1]), (1, units[0]), (0, "")):
@@ -50,11 +50,16 @@ def _chinese(n: int, digits: str = _COUNTING, units: str = "十百千") -> str:
 
 
 def _letters(n: int) -> str:
-    """1 → A, 26 → Z, 27 → AA (Word repeats the letter)."""
-    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else ""
+    """1 → A, 26 → Z, 27 → AA (Word repeats the letter); a number past ZZZZZ as digits."""
+    if not 0 < n <= 130:
+        return str(n)
+    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 
 def _roman(n: int) -> str:
+    """14 → XIV; outside 1–3999 (a hostile w:start) as digits."""
+    if not 0 < n < 4000:
+        return str(n)
     out = ""
     for value, numeral in _ROMAN:
         while n >= value:
@@ -166,7 +171,7 @@ def read_lists(numbering: object | None) -> dict[str, ListDef]:
     for num in numbering.findall(qn("w:num")):  # type: ignore[attr-defined]
         base = abstract.get(_val(num, "w:abstractNumId"))
         if base is not None and _val(base, "w:numStyleLink"):  # a list style: its own num's levels
-            base = _style_link(numbering, abstract, _val(base, "w:numStyleLink")) or base
+            base = _style_link(abstract, _val(base, "w:numStyleLink")) or base
         levels = _levels(base) if base is not None else {}
         starts: dict[int, int] = {}
         for override in num.findall(qn("w:lvlOverride")):
@@ -181,7 +186,7 @@ def read_lists(numbering: object | None) -> dict[str, ListDef]:
     return lists
 
 
-def _style_link(numbering: object, abstract: dict, link: str | None) -> object | None:
+def _style_link(abstract: dict[str | None, object], link: str | None) -> object | None:
     """The abstractNum that defines a list style (`w:styleLink`), which `w:numStyleLink` points to."""
     return next((a for a in abstract.values() if _val(a, "w:styleLink") == link), None)
 
