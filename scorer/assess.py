@@ -67,6 +67,9 @@ def notes_for(doc: Document, extraction: ReportExtraction, outline: Outline, rub
     notes = []
     if rubric == "auto":
         notes.append(f"按报告年度 {doc.metadata.year or '不详'} 自动选用评分细则：{outline.name}。")
+    if doc.raw.unread_pages:
+        pages = labels_zh.unread_pages(doc.raw.unread_pages)
+        notes.append(f"{pages}，这些页的内容未计分；请 OCR 后重新评分。")
     if stats.glosses_removed:
         notes.append(f"删除了原文中的拼音注音 {stats.glosses_removed} 处。")
     if stats.residues:
@@ -103,7 +106,8 @@ def assess(
 ) -> ScoreCard:
     """Gate, ground, cross-check and score an extraction (deterministic).
 
-    A card whose extraction lost some chunks is provisional: its grade rests on part of the report.
+    A card whose extraction lost some chunks, or whose PDF has pages without a text layer, is
+    provisional: its grade rests on part of the report.
     """
     evidence = gather_evidence(doc, extraction, outline, baseline)
     notes = notes_for(doc, extraction, outline, rubric)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "2"
 
@@ -136,7 +136,8 @@ class ScoreCard(BaseModel):
     """The whole assessment of one report; the JSON output is this model.
 
     `graded` is false for documents that are not annual reports (their `grade` is null);
-    `provisional` is true when some chunks failed, so the grade rests on part of the report.
+    `provisional` is true when some chunks failed or some PDF pages had no text layer
+    (`unread_pages`, 1-based), so the grade rests on part of the report.
     """
 
     schema_version: str = SCHEMA_VERSION
@@ -148,6 +149,7 @@ class ScoreCard(BaseModel):
     kind: KindResult = KindResult(kind="annual_report", label="法治政府建设年度报告")
     graded: bool = True
     provisional: bool = False
+    unread_pages: list[int] = []
     total: float
     max_total: float
     grade: str | None
@@ -167,3 +169,11 @@ class ScoreCard(BaseModel):
     usage: dict[str, int]
     notes: list[str]
     provenance: dict[str, Any]
+
+    @model_serializer(mode="wrap")
+    def _without_empty_unread_pages(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`unread_pages` only when there are some: the JSON of a fully read report is unchanged."""
+        data = handler(self)
+        if not self.unread_pages:
+            data.pop("unread_pages", None)
+        return data

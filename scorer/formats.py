@@ -13,13 +13,38 @@ import io
 import shlex
 import threading
 import zipfile
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
 
 from scorer.errors import InputError
+from scorer.numbering import Numbering
 from scorer.reflow import LEAD, Line, reflow
 
 Format = Literal["pdf", "docx"]
+
+
+@dataclass(frozen=True)
+class FormatText:
+    """A PDF's or Word report's text, and the PDF pages that have no text layer (1-based)."""
+
+    format: Format
+    text: str
+    unread_pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    """One page's lines, and whether something is drawn there that could be text (an image
+    covering a good part of the page, or any drawing on a page without a single character)."""
+
+    lines: list[Line]
+    pictured: bool
+
+    @property
+    def chars(self) -> int:
+        return sum(1 for line in self.lines for ch in line.text if ch.isalnum())
+
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -28,6 +53,7 @@ RTF_MAGIC = b"{\\rtf"
 LEGACY_SUFFIXES = frozenset({".doc", ".wps", ".ofd", ".rtf"})
 READABLE_SUFFIXES = frozenset({".pdf", ".docx"})
 MIN_CHARS_PER_PAGE = 20  # fewer extractable characters than this per page: a scan, not a text PDF
+SCAN_AREA = 0.25  # an image over this share of the page, on a page without text: a scanned page
 GARBLED_SHARE = 0.2  # more private-use or replacement characters than this: fonts without a Unicode map
 _PDFIUM = threading.Lock()
 
@@ -78,13 +104,14 @@ def _zip_kind(data: bytes, source: str, suffix: str) -> Format:
     raise InputError(f"{source}: zip 压缩包，不是 .docx 报告：请先解压，再评分其中的报告文件")
 
 
-def read_format(data: bytes, source: str) -> tuple[Format, str] | None:
-    """(format, text) for a PDF or Word report, None when the bytes are to be decoded as text."""
+def read_format(data: bytes, source: str) -> FormatText | None:
+    """The text of a PDF or Word report, None when the bytes are to be decoded as text."""
     kind = sniff(data, source)
     if kind == "pdf":
-        return kind, pdf_text(data, source)
+        text, unread = pdf_text(data, source)
+        return FormatText(kind, text, unread)
     if kind == "docx":
-        return kind, docx_text(data, source)
+        return FormatText(kind, docx_text(data, source))
     return None
 
 
@@ -119,7 +146,25 @@ def _page_lines(textpage: object) -> list[Line]:
     return lines
 
 
-def _pdf_pages(data: bytes, source: str) -> list[list[Line]]:
+def _pictured(page: object, has_text: bool) -> bool:
+    """Whether a page shows what could be text as a picture: a large image (a seal or a logo is
+    small), or, on a page without a single character, anything drawn at all (a blank page is not)."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()  # type: ignore[attr-defined]
+    for obj in page.get_objects(max_depth=3):  # type: ignore[attr-defined]
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        if not has_text:
+            return True
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = obj.get_bounds()
+            if (right - left) * (top - bottom) >= SCAN_AREA * width * height:
+                return True
+    return False
+
+
+def _pdf_pages(data: bytes, source: str) -> list[PdfPage]:
     """Every page's lines. PDFium is not thread-safe, so one document at a time (batch uses threads)."""
     import pypdfium2 as pdfium
 
@@ -131,10 +176,11 @@ def _pdf_pages(data: bytes, source: str) -> list[list[Line]]:
                 raise InputError(f"{source}: PDF 已加密（需要密码）：请先解除密码保护再评分") from None
             raise InputError(f"{source}: PDF 文件已损坏，无法读取（{exc}）") from None
         try:
-            pages: list[list[Line]] = []
+            pages: list[PdfPage] = []
             for page in pdf:
                 textpage = page.get_textpage()
-                pages.append(_page_lines(textpage))
+                lines = _page_lines(textpage)
+                pages.append(PdfPage(lines, _pictured(page, any(line.text.strip() for line in lines))))
                 textpage.close()
                 page.close()
             return pages
@@ -142,10 +188,12 @@ def _pdf_pages(data: bytes, source: str) -> list[list[Line]]:
             pdf.close()
 
 
-def pdf_text(data: bytes, source: str) -> str:
-    """The text layer of a PDF as paragraphs; InputError for an encrypted, broken or scanned PDF."""
+def pdf_text(data: bytes, source: str) -> tuple[str, tuple[int, ...]]:
+    """The text layer of a PDF as paragraphs, and the pages without one (1-based): a PDF partly
+    scanned is read, but its scanned pages are named, never silently left out. InputError for an
+    encrypted, broken or wholly scanned PDF."""
     pages = _pdf_pages(data, source)
-    text = reflow(pages)
+    text = reflow([page.lines for page in pages])
     visible = sum(1 for ch in text if not ch.isspace())
     garbled = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
     if visible and garbled > GARBLED_SHARE * visible:
@@ -159,7 +207,8 @@ def pdf_text(data: bytes, source: str) -> str:
             f"{source}: 扫描件没有文字层（共 {len(pages)} 页，只有 {chars} 个可提取的字）：请先 OCR，"
             f"例如 ocrmypdf -l chi_sim {shlex.quote(source)} 输出.pdf"
         )
-    return text
+    unread = (n for n, page in enumerate(pages, 1) if page.chars < MIN_CHARS_PER_PAGE and page.pictured)
+    return text, tuple(unread)
 
 
 def _join(parts: list[str]) -> str:
@@ -170,9 +219,10 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def _block_lines(container: object) -> list[str]:
+def _block_lines(container: object, numbering: Numbering) -> list[str]:
     """Paragraphs and table rows of a document or table cell, in order, one line each.
 
+    A paragraph gets the label Word's automatic numbering draws before it (一、, （一）, 1.).
     A row of several cells is one line (cells joined by a comma, a merged cell once), so a
     figure keeps its subject; a row of one cell is a layout box, whose paragraphs stay lines.
     """
@@ -181,7 +231,8 @@ def _block_lines(container: object) -> list[str]:
     lines: list[str] = []
     for block in container.iter_inner_content():  # type: ignore[attr-defined]
         if not isinstance(block, Table):
-            lines.append(block.text)
+            label = numbering.label(block._p)  # type: ignore[attr-defined]  # counts even when empty, as Word does
+            lines.append(label + block.text if block.text.strip() else block.text)
             continue
         for row in block.rows:
             cells: list[object] = []
@@ -189,9 +240,9 @@ def _block_lines(container: object) -> list[str]:
                 if not any(cell._tc is seen._tc for seen in cells):  # type: ignore[attr-defined]
                     cells.append(cell)
             if len(cells) == 1:
-                lines.extend(_block_lines(cells[0]))
+                lines.extend(_block_lines(cells[0], numbering))
             else:
-                lines.append(_join([_join(_block_lines(cell)) for cell in cells]))
+                lines.append(_join([_join(_block_lines(cell, numbering)) for cell in cells]))
     return lines
 
 
@@ -206,5 +257,5 @@ def docx_text(data: bytes, source: str) -> str:
             f"{source}: .docx 文件已损坏，无法读取（{type(exc).__name__}）："
             f"请用 Word/WPS 打开后另存为 .docx，或 {_to_docx(source)}"
         ) from None
-    lines = _block_lines(document)
+    lines = _block_lines(document, Numbering.of(document))
     return "\n".join(line.strip() for line in lines if line.strip()) + "\n"

@@ -36,6 +36,7 @@ class RawDocument:
     encoding: str
     html: bool
     format: str = "txt"  # txt, html, pdf or docx: what the text was read from
+    unread_pages: tuple[int, ...] = ()  # PDF pages without a text layer (scanned): not in `text`
 
 
 def read_report(path: str | Path) -> RawDocument:
@@ -69,11 +70,13 @@ def decode_report(data: bytes, *, source: str = "<bytes>") -> RawDocument:
         raise InputError(f"{source}: empty file")
     special = read_format(data, source)
     if special is not None:
-        fmt, text = special
-        text = _CONTROL.sub("", text)
+        fmt = special.format
+        text = _CONTROL.sub("", special.text)
         if not text.strip():
             raise InputError(f"{source}: no text in file")
-        return RawDocument(source=source, text=text, encoding=fmt, html=False, format=fmt)
+        return RawDocument(
+            source=source, text=text, encoding=fmt, html=False, format=fmt, unread_pages=special.unread_pages
+        )
     text, encoding = _decode(data, source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_html = source.lower().endswith((".html", ".htm", ".xhtml")) or bool(_HTML_SNIFF.search(data[:2048]))

@@ -80,6 +80,11 @@ def failure(reason: str) -> str:
     return codes.get("other", _FALLBACK)
 
 
+def unread_pages(pages: list[int] | tuple[int, ...]) -> str:
+    """`第 3、5 页没有文字层（可能是扫描页）`: the PDF pages whose words were not read."""
+    return f"第 {'、'.join(str(n) for n in pages)} 页没有文字层（可能是扫描页）"
+
+
 def source_format(encoding: str | None) -> str:
     """`编码：gb18030` for a text file, `格式：PDF 文字层` for a file that has no text encoding."""
     formats = table("formats")

@@ -83,6 +83,8 @@ def _total(card: ScoreCard) -> Total:
         grade=card.grade,
         provisional=card.provisional,
         failed_parts=tuple(Part(f["chunk"] + 1, f["title"]) for f in failed) if several else (),
+        chunks_failed=bool(failed),
+        unread_pages=labels_zh.unread_pages(card.unread_pages) if card.unread_pages else None,
         cap=card.cap,
         timeliness_unknown=timely.reason if timely and unknown else None,
         timeliness_max=timely.max if timely else 0,

@@ -61,6 +61,8 @@ class Total:
     grade: str | None
     provisional: bool
     failed_parts: tuple[Part, ...]
+    chunks_failed: bool  # provisional because chunks failed (else only because pages were unread)
+    unread_pages: str | None  # 第 3、5 页没有文字层（可能是扫描页）
     cap: str | None
     timeliness_unknown: str | None
     timeliness_max: float

@@ -126,7 +126,11 @@ def verdict(card: ScoreCard) -> Verdict:
     notes = []
     if card.provisional:
         grade = f"暂定：{grade}"
+    if card.provenance.get("failed_chunks"):
         notes.append("暂定：部分分块抽取失败，未计分；总分和等级只反映其余部分。")
+    if card.unread_pages:
+        pages = labels_zh.unread_pages(card.unread_pages)
+        notes.append(f"暂定：{pages}，未计分；总分和等级只反映其余部分，请 OCR 后重新评分。")
     if card.cap:
         notes.append(f"评级封顶：{card.cap}")
     if card.kind.forced:

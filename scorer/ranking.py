@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scorer import labels_zh
 from scorer.errors import ScorerError
 from scorer.memo import md_escape
 from scorer.outline import load_outline
@@ -120,8 +121,12 @@ def _note(card: dict[str, Any]) -> str:
         because = f"；依据：{evidence}" if evidence else ""
         return f"不是法治政府建设年度报告（识别为：{label}），不参与排名{because}"
     notes = [str(card["cap"])] if card.get("cap") else []
-    if card.get("provisional"):
+    unread = card.get("unread_pages") or []  # absent when every page was read
+    chunks_failed = bool((card.get("provenance") or {}).get("failed_chunks"))
+    if card.get("provisional") and (chunks_failed or not unread):
         notes.append("有分块抽取失败，评分为暂定")
+    if unread:
+        notes.append(f"{labels_zh.unread_pages(unread)}，评分为暂定；请 OCR 后重新评分")
     if kind.get("forced"):
         notes.append(f"按 --kind annual_report 强制评级（识别为：{kind.get('label')}）")
     return "；".join(notes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from scorer import labels_zh
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -234,8 +236,11 @@ def print_card(card: ScoreCard, console: Console) -> None:
     flagged = [f for f in card.figures if f.status != "verified"]
     if flagged:
         console.print(f"[yellow]{len(flagged)} 个数字无原文依据或与原文不符[/]")
-    if card.provisional:
-        failed = card.provenance.get("failed_chunks", [])
+    failed = card.provenance.get("failed_chunks", [])
+    if failed:
         console.print(f"[yellow]暂定：{len(failed)} 段抽取失败，未计分；重新运行可补齐[/]")
+    if card.unread_pages:
+        pages = labels_zh.unread_pages(card.unread_pages)
+        console.print(f"[yellow]暂定：{pages}，未计分；请 OCR 后重新评分[/]")
     backend = "规则（离线）" if card.backend == "rules" else f"大模型 {card.model}"
     console.print(f"[dim]评分细则 {card.rubric['id']}；抽取：{escape(backend)}[/]")

@@ -13,6 +13,21 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．](?!\d))")
+NUM_ID = "90"
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+# Word's numbering for 公文 headings: 一、 (chineseCounting, through the Heading 1 style),
+# （一） (chineseCountingThousand), 1. (decimal) — the numbers live here, not in the text.
+NUMBERING_XML = f"""<w:abstractNum {W_NS} w:abstractNumId="{NUM_ID}">
+  <w:multiLevelType w:val="multilevel"/>
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>
+    <w:pStyle w:val="Heading1"/><w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCountingThousand"/>
+    <w:suff w:val="nothing"/><w:lvlText w:val="（%2）"/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/>
+    <w:lvlText w:val="%3."/></w:lvl>
+</w:abstractNum>"""
+NUM_XML = f'<w:num {W_NS} w:numId="{NUM_ID}"><w:abstractNumId w:val="{NUM_ID}"/></w:num>'
 FONT = "STSong-Light"
 
 
@@ -89,17 +104,38 @@ def make_pdf(
     return path
 
 
-def make_scanned_pdf(path: Path) -> Path:
-    """A PDF whose pages are pictures only (a grey rectangle per page), as a scanner makes them."""
+def make_scanned_pdf(path: Path, pages: int = 2, *, first: int = 1) -> Path:
+    """A PDF whose pages are pictures only, as a scanner makes them: a grey image per page (with a
+    typed page number `- N -`, as some sites stamp on scans, counting from `first`)."""
+    from PIL import Image
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
+    register_font()
+    scan = ImageReader(Image.new("L", (60, 80), 150))
     canvas = Canvas(str(path), pagesize=A4)
-    for _ in range(2):
-        canvas.setFillGray(0.6)
-        canvas.rect(60, 80, A4[0] - 120, A4[1] - 160, stroke=0, fill=1)
+    for n in range(first, first + pages):
+        canvas.drawImage(scan, 60, 80, A4[0] - 120, A4[1] - 160)
+        canvas.setFont(FONT, 9)
+        canvas.drawCentredString(A4[0] / 2, 40, f"- {n} -")
         canvas.showPage()
     canvas.save()
+    return path
+
+
+def make_partly_scanned_pdf(text: str, path: Path, scanned: tuple[int, ...]) -> Path:
+    """`text` typeset by make_pdf, with the pages numbered in `scanned` (1-based) replaced by
+    scanned pictures of them: their words are on the page for a reader, not in the text layer."""
+    import pypdfium2 as pdfium
+
+    typeset = make_pdf(text, path.with_suffix(".typeset.pdf"))
+    pdf = pdfium.PdfDocument(str(typeset))
+    for n in scanned:
+        scan = pdfium.PdfDocument(str(make_scanned_pdf(path.with_suffix(f".scan{n}.pdf"), 1, first=n)))
+        pdf.del_page(n - 1)
+        pdf.import_pages(scan, index=n - 1)
+    pdf.save(str(path))
     return path
 
 
@@ -114,12 +150,48 @@ def _table_span(lines: list[str], rows: int) -> range:
     return range(first + 1, end)
 
 
-def make_docx(text: str, path: Path, *, table_rows: int = 3) -> Path:
+def _add_numbering(document: object) -> None:
+    """Word's list definitions for the headings, and Heading 1 numbered through its style."""
+    from docx.oxml import parse_xml
+
+    numbering = document.part.numbering_part.element  # type: ignore[attr-defined]
+    numbering.insert(0, parse_xml(NUMBERING_XML))
+    numbering.append(parse_xml(NUM_XML))
+    style = document.styles["Heading 1"].element  # type: ignore[attr-defined]
+    style.get_or_add_pPr().append(parse_xml(f'<w:numPr {W_NS}><w:numId w:val="{NUM_ID}"/></w:numPr>'))
+
+
+def _number(paragraph: object, level: int) -> None:
+    from docx.oxml import parse_xml
+
+    num_pr = f'<w:numPr {W_NS}><w:ilvl w:val="{level}"/><w:numId w:val="{NUM_ID}"/></w:numPr>'
+    paragraph._p.get_or_add_pPr().append(parse_xml(num_pr))  # type: ignore[attr-defined]
+
+
+def _numbered_line(document: object, line: str) -> None:
+    """A heading or `1.` paragraph whose typed number is replaced by Word's automatic numbering."""
+    typed = NUMBERED.match(line)
+    assert typed is not None
+    rest = line[typed.end() :]
+    if typed.group()[0] in "(（":
+        _number(document.add_heading(rest, level=2), 1)  # type: ignore[attr-defined]
+    elif typed.group()[0].isdigit():
+        _number(document.add_paragraph(rest), 2)  # type: ignore[attr-defined]
+    else:
+        document.add_heading(rest, level=1)  # type: ignore[attr-defined]  # numbered by its style
+
+
+def make_docx(text: str, path: Path, *, table_rows: int = 3, numbering: bool = False) -> Path:
     """One Word paragraph per line, numbered headings as Heading 1/2, and the paragraphs right
-    after the first heading (up to `table_rows`) as a two-column table split at their first comma."""
+    after the first heading (up to `table_rows`) as a two-column table split at their first comma.
+
+    numbering: headings (一、, （一）) and `1.` paragraphs lose their typed numbers and get Word's
+    automatic numbering instead, as reports written in Word often have."""
     import docx
 
     document = docx.Document()
+    if numbering:
+        _add_numbering(document)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     span = _table_span(lines, table_rows)
     for i, line in enumerate(lines):
@@ -130,6 +202,8 @@ def make_docx(text: str, path: Path, *, table_rows: int = 3) -> Path:
             assert comma is not None
             cells = table.add_row().cells
             cells[0].text, cells[1].text = line[: comma.end()], line[comma.end() :]
+        elif numbering and NUMBERED.match(line):
+            _numbered_line(document, line)
         elif HEADING.match(line):
             document.add_heading(line, level=2 if line[0] in "(（" else 1)
         else:

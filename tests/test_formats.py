@@ -21,7 +21,7 @@ from scorer.ingest import decode_report, read_report
 from scorer.reflow import Line, reflow
 
 from conftest import SEEDS, run, seed_path
-from docmaker import make_docx, make_pdf, make_scanned_pdf
+from docmaker import make_docx, make_partly_scanned_pdf, make_pdf, make_scanned_pdf
 
 OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
 
@@ -43,14 +43,16 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
         make_pdf(text, folder / f"{seed}.pdf", **_pdf_style(seed))
         make_pdf(text, folder / f"{seed}.flat.pdf", indent=False, justify=True)
         make_docx(text, folder / f"{seed}.docx")
+        make_docx(text, folder / f"{seed}.num.docx", numbering=True)
     return folder
 
 
 @pytest.fixture(scope="module")
 def scored(made: Path) -> dict[str, dict]:
-    """Every seed as .txt, .pdf (indented, and flat: justified without indents) and .docx, scored
-    in one `scorer score --json` call."""
-    files = [made / f"{seed}.{ext}" for seed in SEEDS for ext in ("txt", "pdf", "flat.pdf", "docx")]
+    """Every seed as .txt, .pdf (indented, and flat: justified without indents), .docx and .docx with
+    Word's automatic heading numbering, scored in one `scorer score --json` call."""
+    exts = ("txt", "pdf", "flat.pdf", "docx", "num.docx")
+    files = [made / f"{seed}.{ext}" for seed in SEEDS for ext in exts]
     result = run("score", *map(str, files), "--json", "--backend", "rules", timeout=300)
     cards = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     return {Path(card["source"]).name: card for card in cards}
@@ -68,7 +70,7 @@ def test_made_pdfs_have_wrapped_lines_pages_and_page_numbers(made: Path) -> None
     assert sum(len(p.splitlines()) for p in pages) > 2 * len(paragraphs)
 
 
-@pytest.mark.parametrize("ext", ["pdf", "flat.pdf", "docx"])
+@pytest.mark.parametrize("ext", ["pdf", "flat.pdf", "docx", "num.docx"])
 def test_seeds_as_pdf_and_docx_score_like_their_text(scored: dict[str, dict], seed: str, ext: str) -> None:
     text, other = scored[f"{seed}.txt"], scored.get(f"{seed}.{ext}")
     assert other is not None, f"{seed}.{ext} was not scored"
@@ -81,6 +83,24 @@ def test_seeds_as_pdf_and_docx_score_like_their_text(scored: dict[str, dict], se
         (r["id"], r["status"]) for r in text["required"]
     ]
     assert other["metadata"]["year"] == text["metadata"]["year"]
+
+
+def test_word_numbered_headings_keep_their_sections(made: Path, seed: str) -> None:
+    """Headings numbered by Word (一、 （一） 1. not in the paragraph text) are headings again: every
+    sentence has the section (work / problems / plans) and heading flag it has in the .txt."""
+    import docx
+
+    from scorer.pipeline import load_document
+
+    from docmaker import NUMBERED
+
+    typed = [p.text for p in docx.Document(str(made / f"{seed}.num.docx")).paragraphs]
+    assert not any(NUMBERED.match(text) for text in typed)  # the numbers are Word's, not the text's
+
+    def layout(path: Path) -> list[tuple[str, bool]]:
+        return [(s.section, s.heading) for s in load_document(path).sentences]
+
+    assert layout(made / f"{seed}.num.docx") == layout(made / f"{seed}.txt")
 
 
 def test_format_is_recorded(made: Path) -> None:
@@ -104,6 +124,58 @@ def test_scanned_pdf_is_an_input_error_not_a_score(tmp_path: Path) -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "扫描件没有文字层" in lines[0] and "OCR" in lines[0] and str(scan) in lines[0]
+
+
+def test_partly_scanned_pdf_is_scored_provisionally_and_says_which_pages(tmp_path: Path) -> None:
+    """A PDF with a scanned page among text pages: the memo, the JSON and the ranking say which
+    page was not read and that the grade is provisional; the same PDF fully typeset says nothing."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = seed_path(SEEDS[0]).read_text("utf-8")
+    make_partly_scanned_pdf(text, tmp_path / "part.pdf", scanned=(2,)).rename(folder / "part.pdf")
+    make_pdf(text, folder / "full.pdf")
+    assert read_report(folder / "part.pdf").unread_pages == (2,)
+    assert read_report(folder / "full.pdf").unread_pages == ()
+    out = tmp_path / "out"
+    result = run("batch", str(folder), "--out", str(out), "--backend", "rules", timeout=300)
+    assert result.returncode == 0, result.stderr
+    note = "第 2 页没有文字层（可能是扫描页），这些页的内容未计分；请 OCR 后重新评分。"
+    part, full = (json.loads((out / f"{name}.json").read_text("utf-8")) for name in ("part", "full"))
+    assert note in part["notes"] and part["provisional"] is True and part["unread_pages"] == [2]
+    assert not any("文字层" in n for n in full["notes"]) and full["provisional"] is False
+    assert "unread_pages" not in full
+    assert part["total"] < full["total"] - 5  # the page's measures were really not scored
+    memo = (out / "part.md").read_text("utf-8")
+    assert "（暂定：" in memo and note in memo and "抽取失败" not in memo
+    assert "暂定" not in (out / "full.md").read_text("utf-8")
+    with (out / "ranking.csv").open(encoding="utf-8-sig") as handle:
+        rows = {row["文件"]: row for row in csv.DictReader(handle)}
+    assert rows["part.pdf"]["评分暂定"] == "是" and "第 2 页没有文字层" in rows["part.pdf"]["说明"]
+    assert rows["full.pdf"]["评分暂定"] == "否" and "文字层" not in rows["full.pdf"]["说明"]
+
+
+def test_a_signature_page_with_a_seal_is_not_a_scanned_page(tmp_path: Path) -> None:
+    """The last page of many reports holds only the issuer, the date and a small seal image."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    from docmaker import FONT, register_font
+
+    register_font()
+    path = tmp_path / "signed.pdf"
+    canvas = Canvas(str(path))
+    canvas.setFont(FONT, 12)
+    report = "全年共办理行政复议案件54件，组织集体学法110余次。" * 12
+    for row in range(0, len(report), 30):
+        canvas.drawString(72, 760 - row, report[row : row + 30])
+    canvas.showPage()
+    canvas.setFont(FONT, 12)
+    canvas.drawString(300, 500, "浏阳市人民政府")
+    canvas.drawString(300, 480, "2021年3月8日")
+    canvas.drawImage(ImageReader(Image.new("RGB", (40, 40), (200, 0, 0))), 320, 470, 110, 110)
+    canvas.save()
+    assert decode_report(path.read_bytes(), source="signed.pdf").unread_pages == ()
 
 
 def _ofd(path: Path) -> Path:
@@ -300,3 +372,95 @@ def test_encrypted_broken_and_garbled_pdfs_are_input_errors(tmp_path: Path) -> N
         decode_report(garbled, source="pua.pdf")
     plain = _one_page_pdf(tmp_path / "plain.pdf", report)
     assert "行政复议案件54件" in decode_report(plain, source="plain.pdf").text
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _lvl(ilvl: int, fmt: str, text: str, start: int = 1, extra: str = "") -> str:
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>{extra}'
+        f'<w:suff w:val="nothing"/><w:lvlText w:val="{text}"/></w:lvl>'
+    )
+
+
+def _numbered_docx(path: Path, levels: str, nums: str, paragraphs: list[tuple[str, str | None, int]]) -> str:
+    """A .docx with abstractNum 99 of these levels and these w:num elements (ids above the
+    template's own), and paragraphs given as (text, numId, ilvl); its text as docx_text reads it."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(f'<w:abstractNum {W} w:abstractNumId="99">{levels}</w:abstractNum>'))
+    for num in parse_xml(f"<w:x {W}>{nums}</w:x>"):
+        numbering.append(num)
+    for text, num_id, ilvl in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if num_id is not None:
+            num_pr = f'<w:numPr {W}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+            paragraph._p.get_or_add_pPr().append(parse_xml(num_pr))
+    document.save(str(path))
+    return docx_text(path.read_bytes(), str(path))
+
+
+def test_word_numbering_counts_restarts_and_overrides(tmp_path: Path) -> None:
+    levels = _lvl(0, "chineseCounting", "%1、", start=9) + _lvl(1, "decimal", "%1.%2", extra="<w:isLgl/>")
+    nums = (
+        f'<w:num {W} w:numId="50"><w:abstractNumId w:val="99"/></w:num>'
+        f'<w:num {W} w:numId="60"><w:abstractNumId w:val="99"/>'
+        '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="3"/></w:lvlOverride></w:num>'
+    )
+    paragraphs = [
+        ("年度工作", "50", 0),
+        ("学法", "50", 1),
+        ("普法", "50", 1),
+        ("存在的不足", "50", 0),
+        ("原因", "50", 1),  # the lower level restarts under a new top-level item
+        ("没有编号的段落", None, 0),
+        ("工作打算", "50", 0),
+        ("另一个列表", "60", 0),  # a list of its own, starting at its override
+        ("编号被取消", "0", 0),
+    ]
+    assert _numbered_docx(tmp_path / "n.docx", levels, nums, paragraphs).splitlines() == [
+        "九、年度工作",
+        "9.1学法",
+        "9.2普法",
+        "十、存在的不足",
+        "10.1原因",
+        "没有编号的段落",
+        "十一、工作打算",
+        "三、另一个列表",
+        "编号被取消",
+    ]
+
+
+def test_word_numbering_formats_and_bullets(tmp_path: Path) -> None:
+    levels = (
+        _lvl(0, "chineseCountingThousand", "第%1部分")
+        + _lvl(1, "ideographTraditional", "%2.")
+        + _lvl(2, "bullet", "\uf0b7")
+        + _lvl(3, "decimalEnclosedCircle", "%4")
+        + '<w:lvl w:ilvl="4"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+        '<w:lvlPicBulletId w:val="0"/><w:lvlText w:val="\uf0b7"/></w:lvl>'
+    )
+    nums = f'<w:num {W} w:numId="70"><w:abstractNumId w:val="99"/></w:num>'
+    paragraphs = [("总体情况", "70", 0), ("甲项", "70", 1), ("乙项", "70", 1), ("要点", "70", 2)]
+    paragraphs += [("分项", "70", 3), ("图片项目符号", "70", 4)]
+    assert _numbered_docx(tmp_path / "f.docx", levels, nums, paragraphs).splitlines() == [
+        "第一部分总体情况",
+        "甲.甲项",
+        "乙.乙项",
+        "要点",
+        "①分项",
+        "图片项目符号",
+    ]
+
+
+def test_chinese_counting_past_ten() -> None:
+    from scorer.numbering import FORMATS
+
+    counting = FORMATS["chineseCounting"]
+    assert [counting(n) for n in (1, 10, 11, 20, 21, 99, 100, 105, 110)] == [
+        "一", "十", "十一", "二十", "二十一", "九十九", "一百", "一百零五", "一百一十"
+    ]  # fmt: skip
