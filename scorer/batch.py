@@ -159,7 +159,8 @@ def _score_one(job: Job, out: Path, options: Options) -> Outcome:
 
     if not commit(write):  # interrupted: a report finished after Ctrl-C is not written
         return Outcome(job, None, error="cancelled; finished chunks are cached")
-    return Outcome(job, card.model_dump(mode="json"), partial=bool(result.extraction.failed_chunks))
+    partial = bool(result.extraction.failed_chunks or card.unread_pages)
+    return Outcome(job, card.model_dump(mode="json"), partial=partial)
 
 
 class RankingFiles(NamedTuple):
@@ -260,6 +261,14 @@ def ranking_json(outcomes: list[Outcome]) -> str:
     return json_lines(_ranking(outcomes))
 
 
+def _partial_why(o: Outcome) -> str:
+    pages = (o.card or {}).get("unread_pages") or []
+    if pages:
+        shown = "、".join(map(str, pages))
+        return f"第 {shown} 页没有文字层（可能是扫描页），评分为暂定，见备忘录“说明”"
+    return "有分块抽取失败，评分为暂定，见备忘录“说明”"
+
+
 def _summarize(outcomes: list[Outcome], out: Path, console: Console) -> int:
     """The closing lines on stderr (one line per failure, never wrapped) and the exit code."""
     from rich.markup import escape
@@ -273,10 +282,7 @@ def _summarize(outcomes: list[Outcome], out: Path, console: Console) -> int:
     for o in failed:
         console.print(f"[red]失败[/] {escape(o.error or '')}", soft_wrap=True)
     for o in partial:
-        console.print(
-            f"[yellow]部分失败[/] {escape(str(o.job.path))}: 有分块抽取失败，评分为暂定，见备忘录“说明”",
-            soft_wrap=True,
-        )
+        console.print(f"[yellow]部分失败[/] {escape(str(o.job.path))}: {_partial_why(o)}", soft_wrap=True)
     if not_graded:
         names = "、".join(o.job.path.name for o in not_graded)
         console.print(

@@ -323,6 +323,8 @@ def score(
             exit_code = max(
                 exit_code, EXIT_CONFIG if len(failed) == result.extraction.chunks else EXIT_PARTIAL
             )
+        elif card.unread_pages:  # scanned pages were not read: a provisional card, like lost chunks
+            exit_code = max(exit_code, EXIT_PARTIAL)
     if exit_code:
         raise typer.Exit(exit_code)
 

@@ -138,7 +138,10 @@ def test_partly_scanned_pdf_is_scored_provisionally_and_says_which_pages(tmp_pat
     assert read_report(folder / "full.pdf").unread_pages == ()
     out = tmp_path / "out"
     result = run("batch", str(folder), "--out", str(out), "--backend", "rules", timeout=300)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # provisional, like a report with failed chunks
+    assert "part.pdf: 第 2 页没有文字层（可能是扫描页），评分为暂定" in result.stderr
+    single = run("score", str(folder / "part.pdf"), "--backend", "rules")
+    assert single.returncode == 1 and "第 2 页没有文字层" in single.stdout
     note = "第 2 页没有文字层（可能是扫描页），这些页的内容未计分；请 OCR 后重新评分。"
     part, full = (json.loads((out / f"{name}.json").read_text("utf-8")) for name in ("part", "full"))
     assert note in part["notes"] and part["provisional"] is True and part["unread_pages"] == [2]
