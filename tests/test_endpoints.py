@@ -242,9 +242,10 @@ except KeyboardInterrupt:
 """
 
 
-def test_a_second_ctrl_c_exits_at_once() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SLOW_CLEANUP],
+def _in_a_terminal(args: list[str]) -> subprocess.Popen[str]:
+    """The command as a user's terminal starts it (Ctrl-C not ignored), its output piped here."""
+    return subprocess.Popen(
+        args,
         cwd=ROOT,
         env=hermetic_env(),
         stdout=subprocess.PIPE,
@@ -252,6 +253,10 @@ def test_a_second_ctrl_c_exits_at_once() -> None:
         text=True,
         preexec_fn=_as_in_a_terminal,
     )
+
+
+def test_a_second_ctrl_c_exits_at_once() -> None:
+    proc = _in_a_terminal([sys.executable, "-c", SLOW_CLEANUP])
     assert proc.stdout is not None
     assert proc.stdout.readline() == "working\n"
     proc.send_signal(signal.SIGINT)
@@ -271,14 +276,8 @@ def test_ctrl_c_twice_during_a_rules_batch_leaves_no_worker_behind(tmp_path: Pat
     for copy in range(3):
         for seed in SEEDS:
             (reports / f"{copy}_{seed}.txt").write_bytes(seed_path(seed).read_bytes())
-    proc = subprocess.Popen(
-        [*SCORER, "batch", str(reports), "--out", str(out), "--backend", "rules", "--jobs", "2"],
-        cwd=ROOT,
-        env=hermetic_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_as_in_a_terminal,
+    proc = _in_a_terminal(
+        [*SCORER, "batch", str(reports), "--out", str(out), "--backend", "rules", "--jobs", "2"]
     )
     wait_for(lambda: bool(list(out.glob("*.json"))))
     proc.send_signal(signal.SIGINT)
