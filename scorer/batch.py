@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from rich.console import Console
 
+from scorer import labels_zh
 from scorer.assess import Options, assess_file, card_json, choose_backend, output_dir, safe_stem, unique_stems
 from scorer.atomic import write_bytes_atomic, write_text_atomic
 from scorer.dashboard import render_index
@@ -264,8 +265,7 @@ def ranking_json(outcomes: list[Outcome]) -> str:
 def _partial_why(o: Outcome) -> str:
     pages = (o.card or {}).get("unread_pages") or []
     if pages:
-        shown = "、".join(map(str, pages))
-        return f"第 {shown} 页没有文字层（可能是扫描页），评分为暂定，见备忘录“说明”"
+        return f"{labels_zh.unread_pages(pages)}，评分为暂定，见备忘录“说明”"
     return "有分块抽取失败，评分为暂定，见备忘录“说明”"
 
 

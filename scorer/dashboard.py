@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from scorer.errors import ScorerError
-from scorer.outline import load_outline
 from scorer.page import CIRCLED
 from scorer.ranking import competition_ranks, rank_key
 from scorer.templates import render
@@ -98,13 +96,6 @@ def page_href(stem: str) -> str:
     return "./" + quote(f"{stem}.html")
 
 
-def _grade_rank(card: dict[str, Any]) -> int:
-    try:
-        return load_outline(card["rubric"]["id"]).grade_rank(card["grade"])
-    except (ScorerError, KeyError, TypeError):
-        return 99
-
-
 def _graded(card: dict[str, Any] | None) -> bool:
     return card is not None and card.get("graded", True) is not False and card.get("grade") is not None
 
@@ -127,7 +118,7 @@ def _ranked_rows(outcomes: list[BatchOutcome], dims: list[str], required: list[s
             Cell(str(rank), numeric=True),
             Cell(md.get("issuer") or md.get("region") or ""),
             Cell(f"{c['total']:g}", numeric=True),
-            Cell(grade, str(_grade_rank(c))),
+            Cell(grade, str(rank_key(c)[0])),  # sorts by grade, as the ranking does
         ]
         for dim in dims:
             d = per_dim.get(dim)
